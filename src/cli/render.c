@@ -1,0 +1,481 @@
+/* render: what the CLI prints — PM2's message prefixes, the box table of
+ * `ls`, `describe` — with PM2's column widths and colours. */
+#define _GNU_SOURCE
+#include "cli.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#define C_RESET "\033[0m"
+#define C_BOLD "\033[1m"
+#define C_INVERSE "\033[7m"
+#define C_RED "\033[31m"
+#define C_GREEN "\033[32m"
+#define C_YELLOW "\033[33m"
+#define C_BLUE "\033[34m"
+#define C_CYAN "\033[36m"
+#define C_GRAY "\033[90m"
+
+static void vsay(struct cli *c, FILE *f, const char *color, const char *prefix,
+		 const char *fmt, va_list ap)
+{
+	if (flag_set(c, "silent") && f == stdout)
+		return;
+	if (c->color)
+		fprintf(f, "%s%s%s", color, prefix, C_RESET);
+	else
+		fputs(prefix, f);
+	vfprintf(f, fmt, ap);
+	fputc('\n', f);
+	fflush(f);
+}
+
+void say(struct cli *c, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsay(c, stdout, C_GREEN, "[PM2] ", fmt, ap);
+	va_end(ap);
+}
+
+void say_err(struct cli *c, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsay(c, stderr, C_RED, "[PM2][ERROR] ", fmt, ap);
+	va_end(ap);
+}
+
+void say_warn(struct cli *c, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsay(c, stderr, C_YELLOW, "[PM2][WARN] ", fmt, ap);
+	va_end(ap);
+}
+
+/* PM2's bytesToSize(bytes, 1), trailing space included. */
+char *render_bytes(double b)
+{
+	const double k = 1024, m = k * 1024, g = m * 1024, t = g * 1024;
+	if (b < k)
+		return xasprintf("%.0fb ", b);
+	if (b < m)
+		return xasprintf("%.1fkb ", b / k);
+	if (b < g)
+		return xasprintf("%.1fmb ", b / m);
+	if (b < t)
+		return xasprintf("%.1fgb ", b / g);
+	return xasprintf("%.1ftb ", b / t);
+}
+
+/* PM2's timeSince: the largest unit with a count above 1. */
+char *render_since(double then)
+{
+	long long s = (long long)((double)wall_ms() - then) / 1000;
+	if (s < 0)
+		s = 0;
+	static const struct { long long secs; const char *unit; } units[] = {
+		{ 31536000, "Y" }, { 2592000, "M" }, { 86400, "D" }, { 3600, "h" }, { 60, "m" },
+	};
+	for (size_t i = 0; i < ARRAY_LEN(units); i++)
+		if (s / units[i].secs > 1)
+			return xasprintf("%lld%s", s / units[i].secs, units[i].unit);
+	return xasprintf("%llds", s);
+}
+
+/* Display width of UTF-8 text: one column per code point. */
+static size_t text_width(const char *s)
+{
+	size_t w = 0;
+	for (; *s; s++)
+		if (((unsigned char)*s & 0xC0) != 0x80)
+			w++;
+	return w;
+}
+
+/* The first n columns of s (on a code point boundary). */
+static size_t prefix_bytes(const char *s, size_t cols)
+{
+	size_t i = 0, w = 0;
+	while (s[i]) {
+		if (((unsigned char)s[i] & 0xC0) != 0x80) {
+			if (w == cols)
+				break;
+			w++;
+		}
+		i++;
+	}
+	return i;
+}
+
+struct cell {
+	char *text;        /* plain text */
+	const char *style; /* escape to wrap it in, or NULL */
+};
+
+static void print_rule(const size_t *w, size_t n, const char *l, const char *m, const char *r)
+{
+	fputs(l, stdout);
+	for (size_t i = 0; i < n; i++) {
+		for (size_t k = 0; k < w[i]; k++)
+			fputs("─", stdout);
+		fputs(i + 1 < n ? m : r, stdout);
+	}
+	fputc('\n', stdout);
+}
+
+static void print_row(struct cli *c, const size_t *w, struct cell *cells, size_t n)
+{
+	fputs("│", stdout);
+	for (size_t i = 0; i < n; i++) {
+		const char *t = cells[i].text;
+		size_t room = w[i] - 2;
+		size_t tw = text_width(t);
+		fputc(' ', stdout);
+		if (c->color && cells[i].style)
+			fputs(cells[i].style, stdout);
+		if (tw > room) {
+			/* cli-tableau truncates with an ellipsis */
+			fwrite(t, 1, prefix_bytes(t, room - 1), stdout);
+			fputs("…", stdout);
+			tw = room;
+		} else {
+			fputs(t, stdout);
+		}
+		if (c->color && cells[i].style)
+			fputs(C_RESET, stdout);
+		for (size_t k = tw; k < room + 1; k++)
+			fputc(' ', stdout);
+		fputs("│", stdout);
+	}
+	fputc('\n', stdout);
+}
+
+static const char *status_style(const char *status)
+{
+	if (!strcmp(status, "online"))
+		return C_GREEN C_BOLD;
+	if (!strcmp(status, "launching"))
+		return C_BLUE C_BOLD;
+	return C_RED C_BOLD;
+}
+
+static const cJSON *jget(const cJSON *o, const char *path)
+{
+	char key[64];
+	while (o && *path) {
+		const char *dot = strchr(path, '.');
+		size_t n = dot ? (size_t)(dot - path) : strlen(path);
+		snprintf(key, sizeof(key), "%.*s", (int)n, path);
+		o = cJSON_GetObjectItemCaseSensitive(o, key);
+		path += n + (dot ? 1 : 0);
+	}
+	return o;
+}
+
+static const char *jstr(const cJSON *o, const char *path, const char *dflt)
+{
+	const cJSON *v = jget(o, path);
+	return cJSON_IsString(v) ? v->valuestring : dflt;
+}
+
+static double jnum(const cJSON *o, const char *path, double dflt)
+{
+	const cJSON *v = jget(o, path);
+	return cJSON_IsNumber(v) ? v->valuedouble : dflt;
+}
+
+static char *num_text(double v)
+{
+	return xasprintf("%lld", (long long)v);
+}
+
+/* --sort name|id|pid|cpu|memory|uptime|status|namespace [:asc|:desc] */
+static const char *sort_path;
+static bool sort_numeric, sort_desc;
+
+static int cmp_procs(const void *a, const void *b)
+{
+	const cJSON *x = *(const cJSON *const *)a, *y = *(const cJSON *const *)b;
+	int r;
+	if (sort_numeric) {
+		double p = jnum(x, sort_path, 0), q = jnum(y, sort_path, 0);
+		r = p < q ? -1 : p > q;
+	} else {
+		r = strcmp(jstr(x, sort_path, ""), jstr(y, sort_path, ""));
+	}
+	if (!r) {
+		double p = jnum(x, "pm_id", 0), q = jnum(y, "pm_id", 0);
+		r = p < q ? -1 : p > q;
+	}
+	return sort_desc ? -r : r;
+}
+
+static void sort_procs(struct cli *c, const cJSON **v, size_t n)
+{
+	static const struct { const char *field, *path; bool numeric; } fields[] = {
+		{ "name", "pm2_env.name", false },   { "namespace", "pm2_env.namespace", false },
+		{ "pid", "pid", true },              { "id", "pm_id", true },
+		{ "cpu", "monit.cpu", true },        { "memory", "monit.memory", true },
+		{ "uptime", "pm2_env.pm_uptime", true }, { "status", "pm2_env.status", false },
+	};
+	sort_path = "pm2_env.name";
+	sort_numeric = false;
+	sort_desc = false;
+	const char *s = flag_str(c, "sort");
+	if (s) {
+		const char *colon = strchr(s, ':');
+		size_t n2 = colon ? (size_t)(colon - s) : strlen(s);
+		for (size_t i = 0; i < ARRAY_LEN(fields); i++)
+			if (strlen(fields[i].field) == n2 && strncasecmp(fields[i].field, s, n2) == 0) {
+				sort_path = fields[i].path;
+				sort_numeric = fields[i].numeric;
+				sort_desc = colon && strcmp(colon + 1, "desc") == 0;
+			}
+	}
+	qsort(v, n, sizeof(*v), cmp_procs);
+}
+
+static int term_columns(void)
+{
+	struct winsize ws;
+	if (isatty(1) && ioctl(1, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col;
+	return 300; /* PM2's fallback when not a terminal: the full table */
+}
+
+enum col { COL_ID, COL_NAME, COL_NS, COL_VERSION, COL_MODE, COL_PID, COL_UPTIME,
+	   COL_RESTARTS, COL_STATUS, COL_CPU, COL_MEM, COL_USER, COL_WATCH, COL_MAX };
+
+void render_table(struct cli *c, cJSON *procs)
+{
+	size_t n = (size_t)cJSON_GetArraySize(procs);
+	const cJSON **v = xcalloc(n + 1, sizeof(*v));
+	size_t i = 0;
+	size_t maxname = 0, maxid = 1;
+	for (const cJSON *p = procs ? procs->child : NULL; p; p = p->next) {
+		v[i++] = p;
+		size_t nl = text_width(jstr(p, "name", ""));
+		if (nl > maxname)
+			maxname = nl;
+		char tmp[32];
+		size_t il = (size_t)snprintf(tmp, sizeof(tmp), "%d", (int)jnum(p, "pm_id", 0));
+		if (il > maxid)
+			maxid = il;
+	}
+	sort_procs(c, v, n);
+
+	size_t name_w = n ? (maxname + 5 < 40 ? maxname + 5 : 40) : 11;
+	size_t id_w = 2 + maxid > 4 ? 2 + maxid : 4;
+
+	/* PM2 picks the widest layout that fits: full, condensed, mini. */
+	static const char *heads[COL_MAX] = { "id", "name", "namespace", "version", "mode", "pid",
+					      "uptime", "↺", "status", "cpu", "mem", "user", "watching" };
+	size_t full_w[COL_MAX] = { id_w, name_w, 13, 9, 9, 10, 8, 6, 11, 10, 10, 10, 10 };
+	static const enum col full_cols[] = { COL_ID, COL_NAME, COL_NS, COL_VERSION, COL_MODE, COL_PID,
+					      COL_UPTIME, COL_RESTARTS, COL_STATUS, COL_CPU, COL_MEM,
+					      COL_USER, COL_WATCH };
+	static const enum col condensed_cols[] = { COL_ID, COL_NAME, COL_MODE, COL_RESTARTS, COL_STATUS,
+						   COL_CPU, COL_MEM };
+	static const enum col mini_cols[] = { COL_ID, COL_NAME, COL_STATUS, COL_CPU, COL_MEM };
+	const enum col *cols = full_cols;
+	size_t ncols = ARRAY_LEN(full_cols);
+	size_t w[COL_MAX];
+	int term = term_columns();
+	size_t total = ncols + 1;
+	for (size_t k = 0; k < ncols; k++)
+		total += full_w[full_cols[k]];
+	if (flag_set(c, "mini-list") || term < 0) {
+		cols = mini_cols;
+		ncols = ARRAY_LEN(mini_cols);
+	} else if ((size_t)term < total) {
+		size_t cond[] = { id_w, name_w < 20 ? name_w : 20, 10, 6, 11, 10, 10 };
+		size_t ctotal = ARRAY_LEN(cond) + 1;
+		for (size_t k = 0; k < ARRAY_LEN(cond); k++)
+			ctotal += cond[k];
+		if ((size_t)term >= ctotal) {
+			cols = condensed_cols;
+			ncols = ARRAY_LEN(condensed_cols);
+			full_w[COL_NAME] = cond[1];
+			full_w[COL_MODE] = 10;
+		} else {
+			cols = mini_cols;
+			ncols = ARRAY_LEN(mini_cols);
+			full_w[COL_NAME] = name_w < 16 ? name_w : 16;
+			full_w[COL_CPU] = 8;
+		}
+	}
+	for (size_t k = 0; k < ncols; k++)
+		w[k] = full_w[cols[k]];
+
+	struct cell cells[COL_MAX];
+	print_rule(w, ncols, "┌", "┬", "┐");
+	for (size_t k = 0; k < ncols; k++) {
+		cells[k].text = xstrdup(cols[k] == COL_MEM && cols == condensed_cols ? "memory" : heads[cols[k]]);
+		cells[k].style = C_CYAN C_BOLD;
+	}
+	print_row(c, w, cells, ncols);
+	for (size_t k = 0; k < ncols; k++)
+		free(cells[k].text);
+	if (n)
+		print_rule(w, ncols, "├", "┼", "┤");
+
+	for (i = 0; i < n; i++) {
+		const cJSON *p = v[i];
+		const char *status = jstr(p, "pm2_env.status", "unknown");
+		bool online = !strcmp(status, "online");
+		bool cluster = !strcmp(jstr(p, "pm2_env.exec_mode", ""), "cluster_mode");
+		const cJSON *watch = jget(p, "pm2_env.watch");
+		bool watching = watch && !cJSON_IsFalse(watch) && !cJSON_IsNull(watch);
+		for (size_t k = 0; k < ncols; k++) {
+			struct cell *cl = &cells[k];
+			cl->style = NULL;
+			switch (cols[k]) {
+			case COL_ID:
+				cl->text = num_text(jnum(p, "pm_id", 0));
+				cl->style = C_BOLD C_CYAN;
+				break;
+			case COL_NAME: cl->text = xstrdup(jstr(p, "name", "")); break;
+			case COL_NS: cl->text = xstrdup(jstr(p, "pm2_env.namespace", "default")); break;
+			case COL_VERSION: cl->text = xstrdup(jstr(p, "pm2_env.version", "N/A")); break;
+			case COL_MODE:
+				cl->text = xstrdup(cluster ? "cluster" : "fork");
+				cl->style = cluster ? C_BLUE C_BOLD : C_INVERSE C_BOLD;
+				break;
+			case COL_PID: cl->text = num_text(jnum(p, "pid", 0)); break;
+			case COL_UPTIME:
+				cl->text = online && jnum(p, "pm2_env.pm_uptime", 0) > 0
+						   ? render_since(jnum(p, "pm2_env.pm_uptime", 0))
+						   : xstrdup("0");
+				break;
+			case COL_RESTARTS: cl->text = num_text(jnum(p, "pm2_env.restart_time", 0)); break;
+			case COL_STATUS:
+				cl->text = xstrdup(status);
+				cl->style = status_style(status);
+				break;
+			case COL_CPU: {
+				double cpu = jnum(p, "monit.cpu", 0);
+				cl->text = cpu == (long long)cpu ? xasprintf("%lld%%", (long long)cpu)
+								  : xasprintf("%.1f%%", cpu);
+				break;
+			}
+			case COL_MEM: cl->text = render_bytes(jnum(p, "monit.memory", 0)); break;
+			case COL_USER:
+				cl->text = xstrdup(jstr(p, "pm2_env.username", "N/A"));
+				cl->style = C_BOLD;
+				break;
+			case COL_WATCH:
+				cl->text = xstrdup(watching ? "enabled" : "disabled");
+				cl->style = watching ? C_GREEN C_BOLD : C_GRAY;
+				break;
+			case COL_MAX: break;
+			}
+		}
+		print_row(c, w, cells, ncols);
+		for (size_t k = 0; k < ncols; k++)
+			free(cells[k].text);
+	}
+	print_rule(w, ncols, "└", "┴", "┘");
+	fflush(stdout);
+	free(v);
+}
+
+/* A two-column table without a header, sized to its content. */
+static void print_kv_table(struct cli *c, char **keys, char **vals, const char **styles, size_t n)
+{
+	size_t w[2] = { 0, 0 };
+	for (size_t i = 0; i < n; i++) {
+		size_t a = text_width(keys[i]) + 2, b = text_width(vals[i]) + 2;
+		if (a > w[0])
+			w[0] = a;
+		if (b > w[1])
+			w[1] = b;
+	}
+	print_rule(w, 2, "┌", "┬", "┐");
+	for (size_t i = 0; i < n; i++) {
+		struct cell cells[2] = { { keys[i], C_BOLD C_CYAN }, { vals[i], styles[i] } };
+		print_row(c, w, cells, 2);
+	}
+	print_rule(w, 2, "└", "┴", "┘");
+}
+
+static char *join_array(const cJSON *a)
+{
+	if (!cJSON_IsArray(a) || !cJSON_GetArraySize(a))
+		return xstrdup("N/A");
+	struct buf b;
+	buf_init(&b);
+	for (const cJSON *e = a->child; e; e = e->next) {
+		if (b.len)
+			buf_puts(&b, " ");
+		buf_puts(&b, cJSON_IsString(e) ? e->valuestring : "?");
+	}
+	return b.data;
+}
+
+static char *iso_time(double ms)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	return xasprintf("%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+			 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)((long long)ms % 1000));
+}
+
+void render_describe(struct cli *c, const cJSON *p)
+{
+	const char *status = jstr(p, "pm2_env.status", "unknown");
+	bool online = !strcmp(status, "online");
+	const cJSON *watch = jget(p, "pm2_env.watch");
+	bool watching = watch && !cJSON_IsFalse(watch) && !cJSON_IsNull(watch);
+	struct { const char *k; char *v; const char *style; } rows[] = {
+		{ "status", xstrdup(status), status_style(status) },
+		{ "name", xstrdup(jstr(p, "name", "")), NULL },
+		{ "namespace", xstrdup(jstr(p, "pm2_env.namespace", "default")), NULL },
+		{ "version", xstrdup(jstr(p, "pm2_env.version", "N/A")), NULL },
+		{ "restarts", num_text(jnum(p, "pm2_env.restart_time", 0)), NULL },
+		{ "uptime", online ? render_since(jnum(p, "pm2_env.pm_uptime", 0)) : xstrdup("0"), NULL },
+		{ "script path", xstrdup(jstr(p, "pm2_env.pm_exec_path", "N/A")), NULL },
+		{ "script args", join_array(jget(p, "pm2_env.args")), NULL },
+		{ "error log path", xstrdup(jstr(p, "pm2_env.pm_err_log_path", "N/A")), NULL },
+		{ "out log path", xstrdup(jstr(p, "pm2_env.pm_out_log_path", "N/A")), NULL },
+		{ "pid path", xstrdup(jstr(p, "pm2_env.pm_pid_path", "N/A")), NULL },
+		{ "interpreter", xstrdup(jstr(p, "pm2_env.exec_interpreter", "N/A")), NULL },
+		{ "interpreter args", join_array(jget(p, "pm2_env.node_args")), NULL },
+		{ "script id", num_text(jnum(p, "pm_id", 0)), NULL },
+		{ "exec cwd", xstrdup(jstr(p, "pm2_env.pm_cwd", "N/A")), NULL },
+		{ "exec mode", xstrdup(jstr(p, "pm2_env.exec_mode", "fork_mode")), NULL },
+		{ "node env", xstrdup(jstr(p, "pm2_env.env.NODE_ENV", "N/A")), NULL },
+		{ "watch & reload", xstrdup(watching ? "✔" : "✘"), watching ? C_GREEN C_BOLD : NULL },
+		{ "unstable restarts", num_text(jnum(p, "pm2_env.unstable_restarts", 0)), NULL },
+		{ "created at", jnum(p, "pm2_env.created_at", 0) > 0 ? iso_time(jnum(p, "pm2_env.created_at", 0)) : xstrdup("N/A"), NULL },
+	};
+	size_t n = ARRAY_LEN(rows);
+	char *keys[ARRAY_LEN(rows)], *vals[ARRAY_LEN(rows)];
+	const char *styles[ARRAY_LEN(rows)];
+	for (size_t i = 0; i < n; i++) {
+		keys[i] = (char *)rows[i].k;
+		vals[i] = rows[i].v;
+		styles[i] = rows[i].style;
+	}
+	const char *name = jstr(p, "name", "");
+	if (c->color)
+		printf(C_BOLD C_INVERSE " Describing process with id %d - name %s " C_RESET "\n",
+		       (int)jnum(p, "pm_id", 0), name);
+	else
+		printf(" Describing process with id %d - name %s \n", (int)jnum(p, "pm_id", 0), name);
+	print_kv_table(c, keys, vals, styles, n);
+	for (size_t i = 0; i < n; i++)
+		free(vals[i]);
+	printf(" Use `pm2 logs %s [--lines 1000]` to display logs\n", name);
+	printf(" Use `pm2 env %d` to display environment variables\n", (int)jnum(p, "pm_id", 0));
+	printf(" Use `pm2 monit` to monitor CPU and Memory usage %s\n", name);
+	fflush(stdout);
+}

@@ -1,0 +1,473 @@
+/* start: turn `pm2 start <script|file> [flags] [-- args]` into canonical
+ * app specs for the daemon — reading the ecosystem file (errors carry
+ * file:line:col), applying flags, resolving the script, the interpreter,
+ * the cwd, and the environment the app will get. */
+#define _GNU_SOURCE
+#include "cli.h"
+#include "../common/app_spec.h"
+#include "../common/json_pos.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+extern char **environ;
+
+/* Ecosystem files bigger than this are refused (a config, not a dump). */
+#define ECOSYSTEM_MAX_BYTES (4u * 1024 * 1024)
+#define ECOSYSTEM_MAX_DEPTH 64
+
+/* Interpreters by extension, as PM2 picks them. */
+static const struct {
+	const char *ext, *interp;
+} interpreters[] = {
+	{ ".js", "node" },  { ".mjs", "node" }, { ".cjs", "node" }, { ".ts", "node" },
+	{ ".py", "python3" }, { ".sh", "bash" }, { ".rb", "ruby" }, { ".php", "php" },
+	{ ".pl", "perl" },  { ".coffee", "coffee" }, { ".ls", "lsc" },
+};
+
+bool start_is_ecosystem(const char *arg)
+{
+	return str_ends(arg, ".json") || str_ends(arg, ".config.js") ||
+	       str_ends(arg, ".config.cjs") || str_ends(arg, ".config.mjs") ||
+	       str_ends(arg, ".yml") || str_ends(arg, ".yaml");
+}
+
+/* Where a file is: "file:line:col". */
+struct file_ctx {
+	struct cli *cli;
+	const char *file;
+	const char *text;
+	const cJSON *root;
+};
+
+static void where(const struct file_ctx *f, const cJSON *item, char *out, size_t n)
+{
+	int line, col;
+	if (f->text && item && json_pos_locate(f->text, f->root, item, &line, &col) == 0)
+		snprintf(out, n, "%s:%d:%d", f->file, line, col);
+	else
+		snprintf(out, n, "%s", f->file ? f->file : "command line");
+}
+
+static void warn_key(void *ctx, const cJSON *item, const char *msg)
+{
+	struct file_ctx *f = ctx;
+	char at[512];
+	where(f, item, at, sizeof(at));
+	say_warn(f->cli, "%s: %s", at, msg);
+}
+
+static int json_depth(const cJSON *n)
+{
+	int max = 0;
+	for (const cJSON *c = n->child; c; c = c->next) {
+		int d = json_depth(c);
+		if (d > max)
+			max = d;
+	}
+	return max + 1;
+}
+
+/* Read and parse an ecosystem JSON file; the apps array (owned by *root). */
+static const cJSON *load_ecosystem(struct file_ctx *f, char **text_out, cJSON **root,
+				   char *err, size_t errlen)
+{
+	size_t len;
+	char *text = read_file(f->file, &len, ECOSYSTEM_MAX_BYTES);
+	if (!text) {
+		if (errno == EFBIG)
+			snprintf(err, errlen, "%s: file is larger than %u bytes", f->file,
+				 ECOSYSTEM_MAX_BYTES);
+		else
+			snprintf(err, errlen, "%s: %s", f->file, strerror(errno));
+		return NULL;
+	}
+	if (!str_ends(f->file, ".json")) {
+		snprintf(err, errlen, "%s: only JSON ecosystem files are read for now "
+			 "(write it as ecosystem.json)", f->file);
+		free(text);
+		return NULL;
+	}
+	const char *end = NULL;
+	cJSON *j = cJSON_ParseWithOpts(text, &end, 1);
+	if (!j) {
+		int line, col;
+		const char *at = cJSON_GetErrorPtr();
+		json_pos_of_offset(text, at && at >= text && at <= text + len ? (size_t)(at - text) : 0, &line, &col);
+		snprintf(err, errlen, "%s:%d:%d: invalid JSON", f->file, line, col);
+		free(text);
+		return NULL;
+	}
+	*text_out = text;
+	*root = j;
+	f->text = text;
+	f->root = j;
+	if (json_depth(j) > ECOSYSTEM_MAX_DEPTH) {
+		snprintf(err, errlen, "%s: nested deeper than %d levels", f->file, ECOSYSTEM_MAX_DEPTH);
+		return NULL;
+	}
+	/* {"apps": [...]}, {"apps": {...}}, [...] or one bare app. */
+	const cJSON *apps = j;
+	if (cJSON_IsObject(j)) {
+		const cJSON *a = cJSON_GetObjectItemCaseSensitive(j, "apps");
+		if (a)
+			apps = a;
+		else if (!cJSON_GetObjectItemCaseSensitive(j, "script")) {
+			char w[512];
+			where(f, j, w, sizeof(w));
+			snprintf(err, errlen, "%s: no \"apps\" in this file", w);
+			return NULL;
+		}
+	}
+	if (!cJSON_IsArray(apps) && !cJSON_IsObject(apps)) {
+		char w[512];
+		where(f, apps, w, sizeof(w));
+		snprintf(err, errlen, "%s: \"apps\" must be a list of apps", w);
+		return NULL;
+	}
+	return apps;
+}
+
+static void set_key(cJSON *o, const char *key, cJSON *v)
+{
+	cJSON_DeleteItemFromObjectCaseSensitive(o, key);
+	cJSON_AddItemToObject(o, key, v);
+}
+
+/* Flags that map straight onto app keys. */
+static const struct {
+	const char *flag, *key;
+} flag_keys[] = {
+	{ "instances", "instances" },     { "interpreter", "exec_interpreter" },
+	{ "interpreter-args", "node_args" }, { "node-args", "node_args" },
+	{ "cwd", "cwd" },                 { "namespace", "namespace" },
+	{ "max-restarts", "max_restarts" }, { "min-uptime", "min_uptime" },
+	{ "restart-delay", "restart_delay" },
+	{ "exp-backoff-restart-delay", "exp_backoff_restart_delay" },
+	{ "kill-timeout", "kill_timeout" }, { "kill-signal", "kill_signal" },
+	{ "listen-timeout", "listen_timeout" }, { "max-memory-restart", "max_memory_restart" },
+	{ "cron", "cron_restart" },       { "cron-restart", "cron_restart" },
+	{ "output", "out_file" },         { "error", "error_file" },
+	{ "pid", "pid_file" },            { "log-date-format", "log_date_format" },
+	{ "log-type", "log_type" },       { "ignore-watch", "ignore_watch" },
+	{ "watch-delay", "watch_delay" }, { "uid", "uid" }, { "user", "uid" },
+	{ "gid", "gid" },                 { "port", "port" }, { "listen", "listen" },
+	{ "instance-var", "instance_var" }, { "increment-var", "increment_var" },
+	{ "args", "args" },
+};
+
+static const struct {
+	const char *flag, *key;
+	bool value;
+} flag_bools[] = {
+	{ "no-autorestart", "autorestart", false }, { "no-autostart", "autostart", false },
+	{ "no-treekill", "treekill", false },       { "no-vizion", "vizion", false },
+	{ "no-pmx", "pmx", false },                 { "no-automation", "automation", false },
+	{ "merge-logs", "merge_logs", true },       { "time", "time", true },
+	{ "disable-logs", "disable_logs", true },   { "wait-ready", "wait_ready", true },
+	{ "shutdown-with-message", "shutdown_with_message", true },
+};
+
+static void apply_flags(struct cli *c, cJSON *app, bool single)
+{
+	for (size_t i = 0; i < ARRAY_LEN(flag_keys); i++) {
+		const char *v = flag_str(c, flag_keys[i].flag);
+		if (v)
+			set_key(app, flag_keys[i].key, cJSON_CreateString(v));
+	}
+	for (size_t i = 0; i < ARRAY_LEN(flag_bools); i++)
+		if (flag_set(c, flag_bools[i].flag))
+			set_key(app, flag_bools[i].key, cJSON_CreateBool(flag_bools[i].value));
+	if (flag_set(c, "stop-exit-codes")) {
+		cJSON *codes = cJSON_CreateArray();
+		char *s = xstrdup(flag_str(c, "stop-exit-codes") ? flag_str(c, "stop-exit-codes") : "");
+		char *save = NULL;
+		for (char *t = strtok_r(s, ", ", &save); t; t = strtok_r(NULL, ", ", &save))
+			cJSON_AddItemToArray(codes, cJSON_CreateString(t));
+		free(s);
+		set_key(app, "stop_exit_codes", codes);
+	}
+	if (flag_set(c, "log"))
+		set_key(app, "log_file", flag_str(c, "log") ? cJSON_CreateString(flag_str(c, "log"))
+							    : cJSON_CreateTrue());
+	if (flag_set(c, "watch"))
+		set_key(app, "watch", flag_str(c, "watch") ? cJSON_CreateString(flag_str(c, "watch"))
+							      : cJSON_CreateTrue());
+	if (single && flag_str(c, "name"))
+		set_key(app, "name", cJSON_CreateString(flag_str(c, "name")));
+	if (c->nrest) {
+		cJSON *args = cJSON_CreateArray();
+		for (int i = 0; i < c->nrest; i++)
+			cJSON_AddItemToArray(args, cJSON_CreateString(c->rest[i]));
+		set_key(app, "args", args);
+	}
+}
+
+/* The environment the app gets: ours, then its "env", then "env_<name>". */
+static cJSON *merged_env(const cJSON *app, const char *env_name)
+{
+	cJSON *env = cJSON_CreateObject();
+	for (char **e = environ; e && *e; e++) {
+		const char *eq = strchr(*e, '=');
+		if (!eq || eq == *e)
+			continue;
+		char *k = xstrndup(*e, (size_t)(eq - *e));
+		set_key(env, k, cJSON_CreateString(eq + 1));
+		free(k);
+	}
+	const char *blocks[2] = { "env", NULL };
+	char *named = env_name ? xasprintf("env_%s", env_name) : NULL;
+	blocks[1] = named;
+	for (size_t b = 0; b < 2; b++) {
+		const cJSON *blk = blocks[b] ? cJSON_GetObjectItemCaseSensitive(app, blocks[b]) : NULL;
+		for (const cJSON *v = blk ? blk->child : NULL; v; v = v->next)
+			if (cJSON_IsString(v))
+				set_key(env, v->string, cJSON_CreateString(v->valuestring));
+	}
+	free(named);
+	return env;
+}
+
+static const char *env_value(const cJSON *env, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(env, key);
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* Resolve script, interpreter, name, cwd and env of one canonical app.
+ * `base` is where relative paths start (the file's folder, or our cwd). */
+static int resolve_app(struct cli *c, cJSON *app, const char *base, char *err, size_t errlen)
+{
+	const char *cwd_key = spec_str(app, "cwd", NULL);
+	char *cwd = path_absolute(base, cwd_key ? cwd_key : ".");
+	struct stat st;
+	if (stat(cwd, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "cwd %s is not a folder", cwd);
+		free(cwd);
+		return -1;
+	}
+	set_key(app, "cwd", cJSON_CreateString(cwd));
+
+	cJSON *env = merged_env(app, flag_str(c, "env"));
+	set_key(app, "env", env);
+
+	const char *script = spec_str(app, "script", "");
+	const char *interp = spec_str(app, "exec_interpreter", NULL);
+	char *abs = path_absolute(cwd, script);
+	char *exec_path = NULL;
+	char *default_name = NULL;
+
+	if (stat(abs, &st) == 0 && S_ISREG(st.st_mode)) {
+		exec_path = xstrdup(abs);
+		const char *base_name = path_basename(abs);
+		const char *dot = strrchr(base_name, '.');
+		default_name = dot && dot != base_name ? xstrndup(base_name, (size_t)(dot - base_name))
+						       : xstrdup(base_name);
+		if (!interp) {
+			interp = "none";
+			bool known = false;
+			for (size_t i = 0; i < ARRAY_LEN(interpreters); i++)
+				if (str_ends(abs, interpreters[i].ext)) {
+					interp = interpreters[i].interp;
+					known = true;
+				}
+			/* PM2 runs unknown scripts with node; an executable
+			 * file (a binary, a script with #!) runs as is. */
+			if (!known && access(abs, X_OK) != 0)
+				interp = "node";
+		}
+	} else if (strchr(script, ' ') && !interp) {
+		/* A command line: run it through the shell, as PM2 does. */
+		exec_path = xstrdup("/bin/sh");
+		interp = "none";
+		default_name = xstrdup(script);
+		cJSON *args = cJSON_CreateArray();
+		cJSON_AddItemToArray(args, cJSON_CreateString("-c"));
+		cJSON_AddItemToArray(args, cJSON_CreateString(script));
+		set_key(app, "args", args);
+	} else if (!strchr(script, '/') && (exec_path = path_search(script, env_value(env, "PATH")))) {
+		interp = interp ? interp : "none";
+		default_name = xstrdup(script);
+	} else {
+		snprintf(err, errlen, "Script not found: %s", abs);
+		free(abs);
+		free(cwd);
+		return -1;
+	}
+	free(abs);
+	set_key(app, "script", cJSON_CreateString(exec_path));
+	/* interp may point into app's old value: copy before replacing it */
+	char *interp_own = xstrdup(interp);
+	set_key(app, "exec_interpreter", cJSON_CreateString(interp_own));
+	interp = interp_own;
+	if (!spec_str(app, "name", NULL))
+		set_key(app, "name", cJSON_CreateString(default_name));
+
+	int rc = 0;
+	if (strcmp(interp, "none") != 0) {
+		char *found = path_search(interp, env_value(env, "PATH"));
+		if (!found) {
+			snprintf(err, errlen,
+				 "Interpreter %s is NOT AVAILABLE in PATH. (type 'which %s' to double check.)",
+				 interp, interp);
+			rc = -1;
+		}
+		free(found);
+	}
+	free(interp_own);
+	free(exec_path);
+	free(default_name);
+	free(cwd);
+	return rc;
+}
+
+static bool name_in_list(const char *name, const char *list)
+{
+	char *s = xstrdup(list);
+	char *save = NULL;
+	bool found = false;
+	for (char *t = strtok_r(s, ",", &save); t && !found; t = strtok_r(NULL, ",", &save))
+		found = strcmp(t, name) == 0;
+	free(s);
+	return found;
+}
+
+/* Normalise and resolve one raw app; NULL with err filled. */
+static cJSON *build_one(struct cli *c, struct file_ctx *f, const cJSON *raw, bool single,
+			const char *base, char *err, size_t errlen)
+{
+	struct spec_error se;
+	cJSON *app = app_spec_normalize(raw, &se, warn_key, f);
+	if (!app) {
+		char at[512];
+		where(f, se.item, at, sizeof(at));
+		snprintf(err, errlen, "%s: %s", at, se.msg);
+		return NULL;
+	}
+	/* Flags override the file; they are checked like file keys. */
+	cJSON *with_flags = cJSON_Duplicate(app, 1);
+	apply_flags(c, with_flags, single);
+	cJSON_Delete(app);
+	struct file_ctx flags_ctx = { .cli = c, .file = NULL };
+	app = app_spec_normalize(with_flags, &se, warn_key, &flags_ctx);
+	cJSON_Delete(with_flags);
+	if (!app) {
+		snprintf(err, errlen, "%s", se.msg);
+		return NULL;
+	}
+	if (resolve_app(c, app, base, err, errlen) < 0) {
+		cJSON_Delete(app);
+		return NULL;
+	}
+	return app;
+}
+
+static char *our_cwd(void)
+{
+	char *cwd = getcwd(NULL, 0);
+	return cwd ? cwd : xstrdup("/");
+}
+
+cJSON *start_build_specs(struct cli *c, char *err, size_t errlen)
+{
+	if (c->npos < 1) {
+		snprintf(err, errlen, "start needs a script, a command or an ecosystem file");
+		return NULL;
+	}
+	cJSON *out = cJSON_CreateArray();
+	char *cwd = our_cwd();
+	for (int p = 0; p < c->npos; p++) {
+		const char *arg = c->pos[p];
+		if (!start_is_ecosystem(arg)) {
+			cJSON *raw = cJSON_CreateObject();
+			cJSON_AddStringToObject(raw, "script", arg);
+			struct file_ctx f = { .cli = c, .file = NULL };
+			cJSON *app = build_one(c, &f, raw, true, cwd, err, errlen);
+			cJSON_Delete(raw);
+			if (!app)
+				goto fail;
+			cJSON_AddItemToArray(out, app);
+			continue;
+		}
+		char *file = path_absolute(cwd, arg);
+		char *dir = xstrdup(file);
+		*strrchr(dir, '/') = '\0';
+		if (!*dir)
+			strcpy(dir, "/");
+		struct file_ctx f = { .cli = c, .file = arg };
+		char *text = NULL;
+		cJSON *root = NULL;
+		const cJSON *apps = load_ecosystem(&f, &text, &root, err, errlen);
+		int count = 0;
+		bool ok = apps != NULL;
+		const cJSON *first = apps && cJSON_IsArray(apps) ? apps->child : apps;
+		for (const cJSON *a = first; ok && a; a = cJSON_IsArray(apps) ? a->next : NULL) {
+			const cJSON *nm = cJSON_GetObjectItemCaseSensitive(a, "name");
+			if (flag_str(c, "only") && !(cJSON_IsString(nm) &&
+						      name_in_list(nm->valuestring, flag_str(c, "only"))))
+				continue;
+			cJSON *app = build_one(c, &f, a, false, dir, err, errlen);
+			if (!app) {
+				ok = false;
+				break;
+			}
+			cJSON_AddItemToArray(out, app);
+			count++;
+		}
+		if (ok && !count) {
+			snprintf(err, errlen, "%s: no app to start%s%s", arg,
+				 flag_str(c, "only") ? " matching --only " : "",
+				 flag_str(c, "only") ? flag_str(c, "only") : "");
+			ok = false;
+		}
+		cJSON_Delete(root);
+		free(text);
+		free(file);
+		free(dir);
+		if (!ok)
+			goto fail;
+	}
+	free(cwd);
+	return out;
+fail:
+	free(cwd);
+	cJSON_Delete(out);
+	return NULL;
+}
+
+cJSON *start_file_app_names(struct cli *c, const char *file)
+{
+	struct file_ctx f = { .cli = c, .file = file };
+	char *text = NULL;
+	cJSON *root = NULL;
+	char err[1024];
+	const cJSON *apps = load_ecosystem(&f, &text, &root, err, sizeof(err));
+	if (!apps) {
+		say_err(c, "%s", err);
+		cJSON_Delete(root);
+		free(text);
+		return NULL;
+	}
+	cJSON *names = cJSON_CreateArray();
+	const cJSON *first = cJSON_IsArray(apps) ? apps->child : apps;
+	for (const cJSON *a = first; a; a = cJSON_IsArray(apps) ? a->next : NULL) {
+		const cJSON *nm = cJSON_GetObjectItemCaseSensitive(a, "name");
+		const cJSON *sc = cJSON_GetObjectItemCaseSensitive(a, "script");
+		if (cJSON_IsString(nm))
+			cJSON_AddItemToArray(names, cJSON_CreateString(nm->valuestring));
+		else if (cJSON_IsString(sc)) {
+			const char *b = path_basename(sc->valuestring);
+			const char *dot = strrchr(b, '.');
+			char *n = dot && dot != b ? xstrndup(b, (size_t)(dot - b)) : xstrdup(b);
+			cJSON_AddItemToArray(names, cJSON_CreateString(n));
+			free(n);
+		}
+	}
+	cJSON_Delete(root);
+	free(text);
+	return names;
+}

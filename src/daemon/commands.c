@@ -1,0 +1,282 @@
+/* commands: what each control request does to the process table. A
+ * handler validates everything before it changes anything, so a bad
+ * request leaves running apps untouched. */
+#define _GNU_SOURCE
+#include "control.h"
+#include "log.h"
+#include "../common/app_spec.h"
+#include "../common/cpus.h"
+#include "../common/version.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static cJSON *reply_ok(void)
+{
+	cJSON *r = cJSON_CreateObject();
+	cJSON_AddTrueToObject(r, "ok");
+	return r;
+}
+
+static cJSON *reply_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static cJSON *reply_err(const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	cJSON *r = cJSON_CreateObject();
+	cJSON_AddFalseToObject(r, "ok");
+	cJSON_AddStringToObject(r, "error", msg);
+	return r;
+}
+
+/* A growable list of pm_ids. */
+struct idlist {
+	int *v;
+	size_t n, cap;
+};
+
+static void ids_add(struct idlist *l, int id)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (l->v[i] == id)
+			return;
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 16;
+		l->v = xrealloc(l->v, l->cap * sizeof(int));
+	}
+	l->v[l->n++] = id;
+}
+
+static cJSON *ids_json(const struct idlist *l)
+{
+	cJSON *a = cJSON_CreateArray();
+	for (size_t i = 0; i < l->n; i++)
+		cJSON_AddItemToArray(a, cJSON_CreateNumber(l->v[i]));
+	return a;
+}
+
+/* Resolve one target — "all", a pm_id, an app name or a namespace — into
+ * ids. Returns false if nothing matches. */
+static bool resolve_target(struct daemon *d, const char *t, struct idlist *out)
+{
+	bool found = false;
+	bool all = strcmp(t, "all") == 0;
+	bool numeric = str_is_uint(t);
+	int id = numeric ? atoi(t) : -1;
+	for (struct instance *in = d->procs; in; in = in->next) {
+		if (all || (numeric && in->pm_id == id) ||
+		    (!numeric && (strcmp(in->conf->name, t) == 0 ||
+				  strcmp(in->conf->namespace, t) == 0))) {
+			ids_add(out, in->pm_id);
+			found = true;
+		}
+	}
+	/* "all" on an empty list is not an error: there is nothing to do. */
+	return found || all;
+}
+
+static cJSON *resolve_targets(struct daemon *d, const cJSON *req, struct idlist *ids)
+{
+	const cJSON *targets = cJSON_GetObjectItemCaseSensitive(req, "targets");
+	if (!cJSON_IsArray(targets) || !cJSON_GetArraySize(targets))
+		return reply_err("no process given (an id, a name, a namespace or \"all\")");
+	for (const cJSON *t = targets->child; t; t = t->next) {
+		char num[32];
+		const char *s = cJSON_IsString(t) ? t->valuestring : NULL;
+		if (cJSON_IsNumber(t)) {
+			snprintf(num, sizeof(num), "%d", t->valueint);
+			s = num;
+		}
+		if (!s)
+			return reply_err("a target must be a string or a number");
+		if (!resolve_target(d, s, ids))
+			return reply_err("Process or Namespace %s not found", s);
+	}
+	return NULL;
+}
+
+static cJSON *reply_with_ids(const struct idlist *ids)
+{
+	cJSON *r = reply_ok();
+	cJSON_AddItemToObject(r, "ids", ids_json(ids));
+	return r;
+}
+
+/* stop, restart, delete: each target instance goes down, then what
+ * `after` says; the reply waits until all of them have settled. */
+static cJSON *cmd_stop_like(struct daemon *d, struct client *c, const cJSON *req,
+			    enum after_stop after)
+{
+	struct idlist ids = { 0 };
+	cJSON *err = resolve_targets(d, req, &ids);
+	if (err) {
+		free(ids.v);
+		return err;
+	}
+	for (size_t i = 0; i < ids.n; i++) {
+		struct instance *in = proc_find(d, ids.v[i]);
+		if (in)
+			instance_stop(d, in, after);
+	}
+	client_wait(c, reply_with_ids(&ids), ids.v, ids.n);
+	free(ids.v);
+	return NULL;
+}
+
+static cJSON *cmd_reset(struct daemon *d, const cJSON *req)
+{
+	struct idlist ids = { 0 };
+	cJSON *err = resolve_targets(d, req, &ids);
+	if (err) {
+		free(ids.v);
+		return err;
+	}
+	for (size_t i = 0; i < ids.n; i++) {
+		struct instance *in = proc_find(d, ids.v[i]);
+		in->restart_time = 0;
+		instance_reset_counters(in);
+	}
+	cJSON *r = reply_with_ids(&ids);
+	free(ids.v);
+	return r;
+}
+
+static bool name_exists(struct daemon *d, const char *name)
+{
+	for (struct instance *in = d->procs; in; in = in->next)
+		if (strcmp(in->conf->name, name) == 0)
+			return true;
+	return false;
+}
+
+int commands_start_specs(struct daemon *d, const cJSON *apps, bool update_env,
+			 cJSON *ids_out, char *err, size_t errlen)
+{
+	if (!cJSON_IsArray(apps) || !cJSON_GetArraySize(apps)) {
+		snprintf(err, errlen, "no app to start");
+		return -1;
+	}
+	/* Check every app first: a bad one starts nothing. */
+	size_t n = (size_t)cJSON_GetArraySize(apps);
+	struct app_conf **confs = xcalloc(n, sizeof(*confs));
+	size_t i = 0;
+	int rc = 0;
+	for (const cJSON *a = apps->child; a; a = a->next, i++) {
+		struct spec_error se;
+		cJSON *spec = app_spec_normalize(a, &se, NULL, NULL);
+		if (!spec) {
+			snprintf(err, errlen, "%s", se.msg);
+			rc = -1;
+			break;
+		}
+		confs[i] = app_conf_new(spec, err, errlen);
+		cJSON_Delete(spec);
+		if (!confs[i]) {
+			rc = -1;
+			break;
+		}
+	}
+	for (i = 0; i < n && rc == 0; i++) {
+		struct app_conf *conf = confs[i];
+		if (name_exists(d, conf->name)) {
+			/* PM2: starting a name that exists restarts it. */
+			for (struct instance *in = d->procs; in; in = in->next) {
+				if (strcmp(in->conf->name, conf->name) != 0)
+					continue;
+				if (update_env) {
+					app_conf_unref(in->conf);
+					in->conf = app_conf_ref(conf);
+				}
+				instance_stop(d, in, AFTER_START);
+				cJSON_AddItemToArray(ids_out, cJSON_CreateNumber(in->pm_id));
+			}
+			continue;
+		}
+		int count = cpus_resolve_instances(conf->instances);
+		for (int k = 0; k < count; k++) {
+			struct instance *in = proc_add(d, conf, proc_free_index(d, conf->name));
+			instance_start(d, in);
+			cJSON_AddItemToArray(ids_out, cJSON_CreateNumber(in->pm_id));
+		}
+	}
+	for (i = 0; i < n; i++)
+		app_conf_unref(confs[i]);
+	free(confs);
+	return rc;
+}
+
+static cJSON *cmd_start(struct daemon *d, struct client *c, const cJSON *req)
+{
+	char err[512];
+	cJSON *ids = cJSON_CreateArray();
+	bool update_env = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(req, "update_env"));
+	if (commands_start_specs(d, cJSON_GetObjectItemCaseSensitive(req, "apps"),
+				 update_env, ids, err, sizeof(err)) < 0) {
+		cJSON_Delete(ids);
+		return reply_err("%s", err);
+	}
+	struct idlist wait = { 0 };
+	for (const cJSON *e = ids->child; e; e = e->next)
+		ids_add(&wait, e->valueint);
+	cJSON *r = reply_ok();
+	cJSON_AddItemToObject(r, "ids", ids);
+	client_wait(c, r, wait.v, wait.n);
+	free(wait.v);
+	return NULL;
+}
+
+static cJSON *cmd_jlist(struct daemon *d, const cJSON *req)
+{
+	bool full = !cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(req, "full"));
+	cJSON *r = reply_ok();
+	cJSON_AddItemToObject(r, "procs", jlist_all(d, full));
+	return r;
+}
+
+static cJSON *cmd_kill(struct daemon *d, struct client *c)
+{
+	struct idlist ids = { 0 };
+	d->stopping_all = true;
+	for (struct instance *in = d->procs; in; in = in->next) {
+		ids_add(&ids, in->pm_id);
+		instance_stop(d, in, AFTER_NOTHING);
+	}
+	c->exit_after_flush = true;
+	client_wait(c, reply_with_ids(&ids), ids.v, ids.n);
+	free(ids.v);
+	return NULL;
+}
+
+cJSON *commands_dispatch(struct daemon *d, struct client *c, const cJSON *req)
+{
+	const cJSON *cmdv = cJSON_GetObjectItemCaseSensitive(req, "cmd");
+	const char *cmd = cJSON_IsString(cmdv) ? cmdv->valuestring : "";
+
+	if (strcmp(cmd, "ping") == 0) {
+		cJSON *r = reply_ok();
+		cJSON_AddStringToObject(r, "msg", "pong");
+		cJSON_AddStringToObject(r, "version", PM2_VERSION);
+		return r;
+	}
+	if (strcmp(cmd, "start") == 0)
+		return cmd_start(d, c, req);
+	if (strcmp(cmd, "stop") == 0)
+		return cmd_stop_like(d, c, req, AFTER_NOTHING);
+	if (strcmp(cmd, "restart") == 0)
+		return cmd_stop_like(d, c, req, AFTER_START);
+	if (strcmp(cmd, "delete") == 0)
+		return cmd_stop_like(d, c, req, AFTER_DELETE);
+	if (strcmp(cmd, "reset") == 0)
+		return cmd_reset(d, req);
+	if (strcmp(cmd, "jlist") == 0)
+		return cmd_jlist(d, req);
+	if (strcmp(cmd, "kill") == 0)
+		return cmd_kill(d, c);
+	return reply_err("unknown request \"%.64s\"", cmd);
+}

@@ -1,0 +1,29 @@
+/* control: the daemon's side of the control socket — accepting CLI
+ * connections, reading request lines, writing replies, and holding a reply
+ * back until the instances it waits on have settled. */
+#ifndef PM2_CONTROL_H
+#define PM2_CONTROL_H
+
+#include "daemon.h"
+
+struct client {
+	struct io io;
+	struct daemon *d;
+	struct buf in, out;
+	/* A request waiting for instances to settle, and its reply. */
+	int *wait_ids;
+	size_t nwait;
+	cJSON *pending_reply;
+	bool close_after_flush;
+	bool exit_after_flush; /* `kill`: the daemon leaves once this is sent */
+	bool dead;
+	struct client *next;
+};
+
+/* Hold `reply` until every id in `ids` is settled (or gone). Takes
+ * ownership of reply. */
+void client_wait(struct client *c, cJSON *reply, const int *ids, size_t n);
+/* Queue a reply line. */
+void client_send(struct client *c, const cJSON *msg);
+
+#endif

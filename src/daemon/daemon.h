@@ -1,0 +1,180 @@
+/* daemon: the supervisor's state — the one process table, the loop, the
+ * control socket — and the entry point shared by the background daemon and
+ * the foreground runtime (PID 1). Submodules get a pointer to this struct;
+ * nothing else is global. */
+#ifndef PM2_DAEMON_H
+#define PM2_DAEMON_H
+
+#include "loop.h"
+#include "../common/paths.h"
+#include "../common/util.h"
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* PM2's status names, in `jlist` and `ls`. */
+enum inst_state {
+	ST_LAUNCHING,
+	ST_ONLINE,
+	ST_STOPPING,
+	ST_STOPPED,
+	ST_ERRORED,
+	ST_WAITING_RESTART,
+};
+const char *state_name(enum inst_state s);
+
+/* What to do once a stopping instance is down. */
+enum after_stop { AFTER_NOTHING, AFTER_START, AFTER_DELETE };
+
+/* The resolved configuration of one app, shared by its instances. */
+struct app_conf {
+	int refs;
+	cJSON *spec;          /* canonical spec as received (for jlist) */
+	char *name;
+	char *namespace;
+	char *script;         /* pm_exec_path */
+	char *interpreter;    /* exec_interpreter: "node", "none", ... */
+	char *exec_path;      /* what execve() runs */
+	char **argv;          /* NULL-terminated */
+	char **envp;          /* NULL-terminated, without per-instance vars */
+	char *cwd;
+	char *instance_var;   /* NODE_APP_INSTANCE */
+	bool cluster;         /* exec_mode cluster_mode */
+	bool autorestart;
+	bool merge_logs;
+	int max_restarts;
+	int64_t min_uptime;
+	int64_t restart_delay;
+	int64_t exp_backoff;  /* exp_backoff_restart_delay, 0 = off */
+	int64_t kill_timeout;
+	int kill_signal;
+	int *stop_codes;
+	size_t nstop_codes;
+	char *out_file;       /* NULL = default path, "" = disabled */
+	char *err_file;
+	char *pid_file;       /* NULL = default */
+	int instances;        /* as asked: 0 = max, -1 = max-1 */
+};
+
+struct instance;
+
+/* One end of a child's stdout or stderr pipe. Old pipes stay open after a
+ * restart until every writer (grandchildren too) has closed them. */
+struct pipe_reader {
+	struct io io;
+	struct daemon *d;
+	struct instance *in;
+	int kind; /* 1 = stdout, 2 = stderr */
+	struct pipe_reader *next;
+};
+
+/* One pm_id: a running (or not) copy of an app. */
+struct instance {
+	int pm_id;
+	int instance_index;   /* NODE_APP_INSTANCE */
+	struct app_conf *conf;
+	enum inst_state state;
+	enum after_stop after_stop;
+	pid_t pid;            /* 0 when not running */
+	int restart_time;
+	int unstable_restarts;
+	int64_t created_at;   /* wall ms */
+	int64_t pm_uptime;    /* wall ms of the last start */
+	int64_t started_mono; /* monotonic ms of the last start */
+	int64_t prev_restart_delay;
+	int exit_code;        /* last exit: code, or 128+signal */
+	bool has_exited;
+	struct timer restart_timer;
+	struct timer kill_timer;
+	struct pipe_reader *readers;
+	int out_fd, err_fd;   /* log files, -1 when disabled */
+	char *out_path, *err_path, *pid_path;
+	/* CPU sampling for `ls`: previous reading. */
+	uint64_t cpu_prev_ticks;
+	int64_t cpu_prev_ms;
+	struct instance *next;
+};
+
+struct client;
+
+struct daemon {
+	struct loop loop;
+	struct pm2_paths paths;
+	struct instance *procs;   /* the process table, in pm_id order */
+	int next_id;
+	int sigfd;
+	struct io sigio;
+	int listen_fd;
+	struct io listen_io;
+	struct client *clients;
+	int lock_fd;
+	bool foreground;          /* --no-daemon / pm2-runtime */
+	bool pid1;                /* getpid() == 1 */
+	bool auto_exit;           /* foreground: exit when every app is down */
+	bool stopping_all;        /* SIGTERM / kill: no more restarts */
+	int exit_code;
+	int64_t started_wall;
+	uint64_t orphans_reaped;
+	const char *self_exe;
+};
+
+/* Options for daemon_main(). */
+struct daemon_opts {
+	bool foreground;
+	bool auto_exit;
+	int ready_fd;        /* written "1\n" once serving, then closed; -1 */
+	cJSON *initial_apps; /* canonical specs to start first (foreground) */
+};
+
+/* Run the supervisor until `kill` (or, in the foreground, a stop signal or
+ * auto-exit). Returns the process exit code. */
+int daemon_main(const struct daemon_opts *opts);
+
+/* Process table (proc.c). */
+struct app_conf *app_conf_new(const cJSON *spec, char *err, size_t errlen);
+struct app_conf *app_conf_ref(struct app_conf *c);
+void app_conf_unref(struct app_conf *c);
+struct instance *proc_find(struct daemon *d, int pm_id);
+struct instance *proc_add(struct daemon *d, struct app_conf *conf, int index);
+void proc_remove(struct daemon *d, struct instance *in);
+struct instance *proc_by_pid(struct daemon *d, pid_t pid);
+int proc_count(const struct daemon *d);
+/* Lowest NODE_APP_INSTANCE not used by another instance of `name`. */
+int proc_free_index(struct daemon *d, const char *name);
+
+/* Supervision (supervise.c): the instance state machine. */
+int instance_start(struct daemon *d, struct instance *in);
+void instance_stop(struct daemon *d, struct instance *in, enum after_stop after);
+void instance_on_exit(struct daemon *d, struct instance *in, int status);
+void instance_reset_counters(struct instance *in);
+/* Is this instance between two states (a request must wait for it)? */
+bool instance_busy(const struct instance *in);
+void reap_children(struct daemon *d);
+void supervise_check_auto_exit(struct daemon *d);
+
+/* Child output (output.c). */
+void output_attach(struct daemon *d, struct instance *in, int out_fd, int err_fd);
+void output_open_logs(struct daemon *d, struct instance *in);
+void output_close_logs(struct instance *in);
+void output_detach_all(struct daemon *d, struct instance *in);
+
+/* Control socket (control.c). */
+int control_listen(struct daemon *d, char *err, size_t errlen);
+void control_close(struct daemon *d);
+/* Something changed: requests waiting on instances may complete. */
+void control_poke(struct daemon *d);
+
+/* Requests (commands.c): handle one request; returns a reply, or NULL if
+ * the reply will come later through the client's pending wait. */
+cJSON *commands_dispatch(struct daemon *d, struct client *c, const cJSON *req);
+/* Start specs (foreground start and the `start` request share this). */
+int commands_start_specs(struct daemon *d, const cJSON *apps, bool update_env,
+			 cJSON *ids_out, char *err, size_t errlen);
+
+/* jlist rendering (jlist.c). */
+cJSON *jlist_instance(struct daemon *d, struct instance *in, bool full);
+cJSON *jlist_all(struct daemon *d, bool full);
+
+#endif

@@ -1,0 +1,144 @@
+/* jlist: an instance as PM2 shows it in `pm2 jlist` — top-level pid, name,
+ * pm_id, monit {memory, cpu} and pm2_env with PM2's key names. The brief
+ * form (for `ls`) leaves out the environment and the app's own keys. */
+#define _GNU_SOURCE
+#include "daemon.h"
+#include "procstat.h"
+
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char *daemon_username(void)
+{
+	static char name[64];
+	if (!name[0]) {
+		struct passwd *pw = getpwuid(geteuid());
+		snprintf(name, sizeof(name), "%s", pw ? pw->pw_name : "unknown");
+		if (!pw)
+			snprintf(name, sizeof(name), "%u", (unsigned)geteuid());
+	}
+	return name;
+}
+
+/* CPU% since the previous look (or since the process started). */
+static void sample_monit(struct instance *in, double *cpu, double *mem)
+{
+	*cpu = 0;
+	*mem = 0;
+	struct procstat ps;
+	if (in->pid <= 0 || procstat_read(in->pid, &ps) < 0)
+		return;
+	*mem = (double)ps.rss_bytes;
+	long hz = procstat_hz();
+	int64_t now = mono_ms();
+	double dt, dticks;
+	if (in->cpu_prev_ms) {
+		dt = (double)(now - in->cpu_prev_ms) / 1000.0;
+		dticks = (double)(ps.cpu_ticks - in->cpu_prev_ticks);
+	} else {
+		dt = procstat_uptime() - (double)ps.start_ticks / (double)hz;
+		dticks = (double)ps.cpu_ticks;
+	}
+	if (dt > 0.05) {
+		*cpu = dticks / (double)hz / dt * 100.0;
+		in->cpu_prev_ms = now;
+		in->cpu_prev_ticks = ps.cpu_ticks;
+	}
+	*cpu = (double)(long)(*cpu * 10 + 0.5) / 10; /* one decimal, as PM2 */
+}
+
+static void set_item(cJSON *o, const char *key, cJSON *v)
+{
+	if (cJSON_GetObjectItemCaseSensitive(o, key))
+		cJSON_ReplaceItemInObjectCaseSensitive(o, key, v);
+	else
+		cJSON_AddItemToObject(o, key, v);
+}
+
+static void set_str(cJSON *o, const char *key, const char *v)
+{
+	set_item(o, key, v ? cJSON_CreateString(v) : cJSON_CreateNull());
+}
+
+static void set_num(cJSON *o, const char *key, double v)
+{
+	set_item(o, key, cJSON_CreateNumber(v));
+}
+
+static void set_bool(cJSON *o, const char *key, bool v)
+{
+	set_item(o, key, cJSON_CreateBool(v));
+}
+
+cJSON *jlist_instance(struct daemon *d, struct instance *in, bool full)
+{
+	const struct app_conf *c = in->conf;
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "pid", in->pid);
+	cJSON_AddStringToObject(o, "name", c->name);
+
+	cJSON *env = full ? cJSON_Duplicate(c->spec, 1) : cJSON_CreateObject();
+	if (full) {
+		/* env_<name> blocks were merged by the CLI; PM2 drops them. */
+		for (cJSON *k = env->child, *next; k; k = next) {
+			next = k->next;
+			if (str_starts(k->string, "env_"))
+				cJSON_DeleteItemFromObjectCaseSensitive(env, k->string);
+		}
+	}
+	set_str(env, "name", c->name);
+	set_str(env, "namespace", c->namespace);
+	set_str(env, "version", "N/A");
+	set_str(env, "exec_mode", c->cluster ? "cluster_mode" : "fork_mode");
+	set_str(env, "status", state_name(in->state));
+	set_num(env, "pm_id", in->pm_id);
+	set_num(env, "restart_time", in->restart_time);
+	set_num(env, "unstable_restarts", in->unstable_restarts);
+	set_num(env, "pm_uptime", (double)in->pm_uptime);
+	set_num(env, "created_at", (double)in->created_at);
+	set_str(env, "pm_exec_path", c->script);
+	set_str(env, "pm_cwd", c->cwd);
+	set_str(env, "exec_interpreter", c->interpreter);
+	set_str(env, "pm_out_log_path", in->out_path);
+	set_str(env, "pm_err_log_path", in->err_path);
+	set_str(env, "pm_pid_path", in->pid_path);
+	set_num(env, "instances", c->instances);
+	set_bool(env, "autorestart", c->autorestart);
+	set_bool(env, "merge_logs", c->merge_logs);
+	set_str(env, "instance_var", c->instance_var);
+	set_num(env, "NODE_APP_INSTANCE", in->instance_index);
+	set_str(env, "username", daemon_username());
+	set_num(env, "kill_timeout", (double)c->kill_timeout);
+	if (!cJSON_GetObjectItemCaseSensitive(env, "watch"))
+		set_bool(env, "watch", false);
+	if (in->has_exited)
+		set_num(env, "exit_code", in->exit_code);
+	if (full) {
+		if (!cJSON_GetObjectItemCaseSensitive(env, "node_args"))
+			set_item(env, "node_args", cJSON_CreateArray());
+		if (!cJSON_GetObjectItemCaseSensitive(env, "env"))
+			set_item(env, "env", cJSON_CreateObject());
+	}
+	cJSON_AddItemToObject(o, "pm2_env", env);
+	cJSON_AddNumberToObject(o, "pm_id", in->pm_id);
+
+	double cpu, mem;
+	sample_monit(in, &cpu, &mem);
+	cJSON *monit = cJSON_CreateObject();
+	cJSON_AddNumberToObject(monit, "memory", mem);
+	cJSON_AddNumberToObject(monit, "cpu", cpu);
+	cJSON_AddItemToObject(o, "monit", monit);
+	(void)d;
+	return o;
+}
+
+cJSON *jlist_all(struct daemon *d, bool full)
+{
+	cJSON *arr = cJSON_CreateArray();
+	for (struct instance *in = d->procs; in; in = in->next)
+		cJSON_AddItemToArray(arr, jlist_instance(d, in, full));
+	return arr;
+}

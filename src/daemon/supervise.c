@@ -1,0 +1,287 @@
+/* supervise: the instance state machine — start, stop, what an exit means,
+ * PM2's restart policy — and the reaper. Every state transition happens
+ * here. */
+#define _GNU_SOURCE
+#include "daemon.h"
+#include "log.h"
+#include "spawn.h"
+#include "../common/signals.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* PM2's exponential backoff: ×1.5 per crash, capped at 15 s, forgotten
+ * once the app has stayed up 30 s (EXP_BACKOFF_RESET_TIMER). */
+#define EXP_BACKOFF_MAX_MS 15000
+#define EXP_BACKOFF_RESET_MS 30000
+/* When fork() itself fails (EAGAIN, ENOMEM), try again after this. */
+#define SPAWN_RETRY_MS 1000
+
+bool instance_busy(const struct instance *in)
+{
+	return in->state == ST_LAUNCHING || in->state == ST_STOPPING ||
+	       in->after_stop != AFTER_NOTHING;
+}
+
+void instance_reset_counters(struct instance *in)
+{
+	in->created_at = wall_ms();
+	in->unstable_restarts = 0;
+	in->prev_restart_delay = 0;
+}
+
+static void write_pid_file(struct instance *in)
+{
+	int fd = open(in->pid_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		dlog_warn("cannot write pid file %s: %s", in->pid_path, strerror(errno));
+		return;
+	}
+	char tmp[32];
+	int n = snprintf(tmp, sizeof(tmp), "%d", (int)in->pid);
+	(void)!write(fd, tmp, (size_t)n);
+	close(fd);
+}
+
+int instance_start(struct daemon *d, struct instance *in)
+{
+	loop_timer_cancel(&d->loop, &in->restart_timer);
+	output_open_logs(d, in);
+
+	int out_pipe[2], err_pipe[2];
+	pid_t pid = -1;
+	if (pipe2(out_pipe, O_CLOEXEC) == 0) {
+		if (pipe2(err_pipe, O_CLOEXEC) == 0) {
+			pid = spawn_instance(d, in, out_pipe[1], err_pipe[1]);
+			close(err_pipe[1]);
+			if (pid < 0)
+				close(err_pipe[0]);
+		}
+		close(out_pipe[1]);
+		if (pid < 0)
+			close(out_pipe[0]);
+	}
+	if (pid < 0) {
+		/* Out of processes or fds: not the app's fault, and not a
+		 * reason to give up. Try again shortly. */
+		dlog_warn("App [%s:%d] could not be started: %s; retrying in %d ms",
+			  in->conf->name, in->pm_id, strerror(errno), SPAWN_RETRY_MS);
+		in->state = ST_WAITING_RESTART;
+		loop_timer_arm(&d->loop, &in->restart_timer, SPAWN_RETRY_MS);
+		return -1;
+	}
+	in->pid = pid;
+	in->state = ST_ONLINE;
+	in->has_exited = false;
+	in->pm_uptime = wall_ms();
+	in->started_mono = mono_ms();
+	in->cpu_prev_ticks = 0;
+	in->cpu_prev_ms = 0;
+	output_attach(d, in, out_pipe[0], err_pipe[0]);
+	write_pid_file(in);
+	dlog_info("App [%s:%d] online (pid %d)", in->conf->name, in->pm_id, (int)pid);
+	return 0;
+}
+
+/* Deliver the app's stop signal to its whole process group. */
+static void signal_group(struct instance *in, int sig)
+{
+	if (in->pid <= 0)
+		return;
+	if (kill(-in->pid, sig) < 0)
+		kill(in->pid, sig);
+}
+
+static void settle_stopped(struct daemon *d, struct instance *in)
+{
+	enum after_stop after = in->after_stop;
+	in->after_stop = AFTER_NOTHING;
+	switch (after) {
+	case AFTER_START:
+		if (d->stopping_all)
+			break;
+		instance_reset_counters(in);
+		in->restart_time++;
+		instance_start(d, in);
+		break;
+	case AFTER_DELETE:
+		proc_remove(d, in);
+		break;
+	case AFTER_NOTHING:
+		break;
+	}
+}
+
+void instance_stop(struct daemon *d, struct instance *in, enum after_stop after)
+{
+	/* A delete outranks a restart outranks a plain stop. */
+	if (after > in->after_stop)
+		in->after_stop = after;
+
+	switch (in->state) {
+	case ST_ONLINE:
+	case ST_LAUNCHING:
+		in->state = ST_STOPPING;
+		signal_group(in, in->conf->kill_signal);
+		loop_timer_arm(&d->loop, &in->kill_timer, in->conf->kill_timeout);
+		return;
+	case ST_STOPPING:
+		return;
+	case ST_WAITING_RESTART:
+		loop_timer_cancel(&d->loop, &in->restart_timer);
+		in->state = ST_STOPPED;
+		settle_stopped(d, in);
+		return;
+	case ST_STOPPED:
+	case ST_ERRORED:
+		settle_stopped(d, in);
+		return;
+	}
+}
+
+static bool is_stop_code(const struct app_conf *c, int code)
+{
+	for (size_t i = 0; i < c->nstop_codes; i++)
+		if (c->stop_codes[i] == code)
+			return true;
+	return false;
+}
+
+static int64_t next_restart_delay(struct instance *in, int64_t uptime)
+{
+	const struct app_conf *c = in->conf;
+	if (!c->exp_backoff)
+		return c->restart_delay;
+	if (uptime >= EXP_BACKOFF_RESET_MS)
+		in->prev_restart_delay = 0;
+	if (!in->prev_restart_delay)
+		in->prev_restart_delay = c->exp_backoff;
+	else
+		in->prev_restart_delay = in->prev_restart_delay * 3 / 2 > EXP_BACKOFF_MAX_MS
+						 ? EXP_BACKOFF_MAX_MS
+						 : in->prev_restart_delay * 3 / 2;
+	return in->prev_restart_delay;
+}
+
+/* The app died on its own: restart it, or give up (PM2's policy). */
+static void on_crash(struct daemon *d, struct instance *in, int code, int sig)
+{
+	const struct app_conf *c = in->conf;
+	int64_t uptime = mono_ms() - in->started_mono;
+
+	/* PM2 counts unstable restarts only in the first min_uptime ×
+	 * max_restarts ms after creation, so a crash loop that starts later
+	 * is never caught. We count consecutive short runs instead: a stable
+	 * run resets the count. */
+	if (uptime < c->min_uptime)
+		in->unstable_restarts++;
+	else
+		in->unstable_restarts = 0;
+
+	bool stop = !c->autorestart || d->stopping_all ||
+		    (!sig && is_stop_code(c, code));
+	if (sig)
+		dlog_info("App [%s:%d] exited with code [%d] via signal [%s]",
+			  c->name, in->pm_id, code, signal_name(sig));
+	else
+		dlog_info("App [%s:%d] exited with code [%d]", c->name, in->pm_id, code);
+
+	if (!stop && in->unstable_restarts >= c->max_restarts) {
+		dlog_warn("Script %s had too many unstable restarts (%d). Stopped. \"errored\"",
+			  c->script, in->unstable_restarts);
+		in->state = ST_ERRORED;
+		in->unstable_restarts = 0;
+		return;
+	}
+	if (stop) {
+		in->state = ST_STOPPED;
+		return;
+	}
+	int64_t delay = next_restart_delay(in, uptime);
+	if (delay > 0) {
+		in->state = ST_WAITING_RESTART;
+		loop_timer_arm(&d->loop, &in->restart_timer, delay);
+		return;
+	}
+	in->restart_time++;
+	instance_start(d, in);
+}
+
+void instance_on_exit(struct daemon *d, struct instance *in, int status)
+{
+	int sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+	int code = sig ? 128 + sig : WEXITSTATUS(status);
+	pid_t pgid = in->pid;
+
+	in->exit_code = code;
+	in->has_exited = true;
+	in->pid = 0;
+	unlink(in->pid_path);
+
+	switch (in->state) {
+	case ST_STOPPING:
+		loop_timer_cancel(&d->loop, &in->kill_timer);
+		/* The leader is gone; anything left in its group was asked to
+		 * stop too and must not outlive the app. */
+		if (kill(-pgid, 0) == 0)
+			kill(-pgid, SIGKILL);
+		dlog_info("App [%s:%d] stopped (code %d)", in->conf->name, in->pm_id, code);
+		in->state = ST_STOPPED;
+		settle_stopped(d, in);
+		break;
+	case ST_ONLINE:
+	case ST_LAUNCHING:
+		on_crash(d, in, sig ? 0 : code, sig);
+		break;
+	default:
+		dlog_warn("App [%s:%d] exit in state %s", in->conf->name, in->pm_id,
+			  state_name(in->state));
+	}
+}
+
+void reap_children(struct daemon *d)
+{
+	for (;;) {
+		int status;
+		pid_t pid = waitpid(-1, &status, WNOHANG);
+		if (pid < 0 && errno == EINTR)
+			continue;
+		if (pid <= 0)
+			break;
+		struct instance *in = proc_by_pid(d, pid);
+		if (in)
+			instance_on_exit(d, in, status);
+		else
+			d->orphans_reaped++;
+	}
+	control_poke(d);
+	supervise_check_auto_exit(d);
+}
+
+void supervise_check_auto_exit(struct daemon *d)
+{
+	bool any_running = false, any_alive = false;
+	int last_code = 0;
+	for (struct instance *in = d->procs; in; in = in->next) {
+		if (in->pid > 0)
+			any_running = true;
+		if (in->state != ST_STOPPED && in->state != ST_ERRORED)
+			any_alive = true;
+		if (in->has_exited)
+			last_code = in->exit_code;
+	}
+	if (d->stopping_all && !any_running) {
+		d->loop.stop = true;
+		return;
+	}
+	if (d->foreground && d->auto_exit && !any_alive && !d->stopping_all) {
+		d->exit_code = last_code;
+		d->loop.stop = true;
+	}
+}
