@@ -304,25 +304,45 @@ static void usage(void)
 	     "Access pm2 files in $PM2_HOME (default ~/.pm2)");
 }
 
-static const char *const list_aliases[] = { "ls", "list", "l", "ps", "status" };
-static const char *const describe_aliases[] = { "describe", "info", "show", "desc" };
-
-static bool is_one_of(const char *cmd, const char *const *names, size_t n)
+static int cmd_version(struct cli *c)
 {
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(cmd, names[i]))
-			return true;
-	return false;
+	(void)c;
+	puts(PM2_VERSION);
+	return 0;
 }
+
+static int cmd_stop(struct cli *c) { return cmd_action(c, "stop"); }
+static int cmd_restart(struct cli *c) { return cmd_action(c, "restart"); }
+static int cmd_delete(struct cli *c) { return cmd_action(c, "delete"); }
+static int cmd_ls(struct cli *c) { return cmd_list(c); }
+static int cmd_jlist_plain(struct cli *c) { return cmd_jlist(c, false); }
+static int cmd_prettylist(struct cli *c) { return cmd_jlist(c, true); }
+
+/* Every command, with PM2's aliases. */
+static const struct {
+	const char *names[6];
+	int (*fn)(struct cli *c);
+} commands[] = {
+	{ { "start" }, cmd_start },
+	{ { "stop" }, cmd_stop },
+	{ { "restart" }, cmd_restart },
+	{ { "delete", "del" }, cmd_delete },
+	{ { "reset" }, cmd_reset },
+	{ { "ls", "list", "l", "ps", "status" }, cmd_ls },
+	{ { "jlist" }, cmd_jlist_plain },
+	{ { "prettylist" }, cmd_prettylist },
+	{ { "describe", "info", "show", "desc" }, cmd_describe },
+	{ { "ping" }, cmd_ping },
+	{ { "kill" }, cmd_kill },
+	{ { "version" }, cmd_version },
+};
 
 int commands_run(struct cli *c)
 {
 	const char *cmd = c->cmd;
 	if (!cmd) {
-		if (flag_set(c, "version")) {
-			puts(PM2_VERSION);
-			return 0;
-		}
+		if (flag_set(c, "version"))
+			return cmd_version(c);
 		usage();
 		return flag_set(c, "help") ? 0 : 1;
 	}
@@ -330,29 +350,10 @@ int commands_run(struct cli *c)
 		usage();
 		return 0;
 	}
-	if (!strcmp(cmd, "start"))
-		return cmd_start(c);
-	if (!strcmp(cmd, "stop") || !strcmp(cmd, "restart") || !strcmp(cmd, "delete") ||
-	    !strcmp(cmd, "del"))
-		return cmd_action(c, !strcmp(cmd, "del") ? "delete" : cmd);
-	if (!strcmp(cmd, "reset"))
-		return cmd_reset(c);
-	if (is_one_of(cmd, list_aliases, ARRAY_LEN(list_aliases)))
-		return cmd_list(c);
-	if (!strcmp(cmd, "jlist"))
-		return cmd_jlist(c, false);
-	if (!strcmp(cmd, "prettylist"))
-		return cmd_jlist(c, true);
-	if (is_one_of(cmd, describe_aliases, ARRAY_LEN(describe_aliases)))
-		return cmd_describe(c);
-	if (!strcmp(cmd, "ping"))
-		return cmd_ping(c);
-	if (!strcmp(cmd, "kill"))
-		return cmd_kill(c);
-	if (!strcmp(cmd, "version")) {
-		puts(PM2_VERSION);
-		return 0;
-	}
+	for (size_t i = 0; i < ARRAY_LEN(commands); i++)
+		for (size_t k = 0; k < ARRAY_LEN(commands[i].names) && commands[i].names[k]; k++)
+			if (!strcmp(cmd, commands[i].names[k]))
+				return commands[i].fn(c);
 	say_err(c, "Command not found: %s", cmd);
 	usage();
 	return 1;

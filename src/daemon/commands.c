@@ -129,8 +129,9 @@ static cJSON *cmd_stop_like(struct daemon *d, struct client *c, const cJSON *req
 	return NULL;
 }
 
-static cJSON *cmd_reset(struct daemon *d, const cJSON *req)
+static cJSON *cmd_reset(struct daemon *d, struct client *c, const cJSON *req)
 {
+	(void)c;
 	struct idlist ids = { 0 };
 	cJSON *err = resolve_targets(d, req, &ids);
 	if (err) {
@@ -231,16 +232,18 @@ static cJSON *cmd_start(struct daemon *d, struct client *c, const cJSON *req)
 	return NULL;
 }
 
-static cJSON *cmd_jlist(struct daemon *d, const cJSON *req)
+static cJSON *cmd_jlist(struct daemon *d, struct client *c, const cJSON *req)
 {
+	(void)c;
 	bool full = !cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(req, "full"));
 	cJSON *r = reply_ok();
 	cJSON_AddItemToObject(r, "procs", jlist_all(d, full));
 	return r;
 }
 
-static cJSON *cmd_kill(struct daemon *d, struct client *c)
+static cJSON *cmd_kill(struct daemon *d, struct client *c, const cJSON *req)
 {
+	(void)req;
 	struct idlist ids = { 0 };
 	d->stopping_all = true;
 	for (struct instance *in = d->procs; in; in = in->next) {
@@ -253,30 +256,54 @@ static cJSON *cmd_kill(struct daemon *d, struct client *c)
 	return NULL;
 }
 
+static cJSON *cmd_ping(struct daemon *d, struct client *c, const cJSON *req)
+{
+	(void)d;
+	(void)c;
+	(void)req;
+	cJSON *r = reply_ok();
+	cJSON_AddStringToObject(r, "msg", "pong");
+	cJSON_AddStringToObject(r, "version", PM2_VERSION);
+	return r;
+}
+
+static cJSON *cmd_stop(struct daemon *d, struct client *c, const cJSON *req)
+{
+	return cmd_stop_like(d, c, req, AFTER_NOTHING);
+}
+
+static cJSON *cmd_restart(struct daemon *d, struct client *c, const cJSON *req)
+{
+	return cmd_stop_like(d, c, req, AFTER_START);
+}
+
+static cJSON *cmd_delete(struct daemon *d, struct client *c, const cJSON *req)
+{
+	return cmd_stop_like(d, c, req, AFTER_DELETE);
+}
+
+/* Every request the daemon understands. A handler returns its reply, or
+ * NULL when the reply will come later (client_wait). */
+static const struct {
+	const char *name;
+	cJSON *(*fn)(struct daemon *d, struct client *c, const cJSON *req);
+} handlers[] = {
+	{ "ping", cmd_ping },
+	{ "start", cmd_start },
+	{ "stop", cmd_stop },
+	{ "restart", cmd_restart },
+	{ "delete", cmd_delete },
+	{ "reset", cmd_reset },
+	{ "jlist", cmd_jlist },
+	{ "kill", cmd_kill },
+};
+
 cJSON *commands_dispatch(struct daemon *d, struct client *c, const cJSON *req)
 {
 	const cJSON *cmdv = cJSON_GetObjectItemCaseSensitive(req, "cmd");
 	const char *cmd = cJSON_IsString(cmdv) ? cmdv->valuestring : "";
-
-	if (strcmp(cmd, "ping") == 0) {
-		cJSON *r = reply_ok();
-		cJSON_AddStringToObject(r, "msg", "pong");
-		cJSON_AddStringToObject(r, "version", PM2_VERSION);
-		return r;
-	}
-	if (strcmp(cmd, "start") == 0)
-		return cmd_start(d, c, req);
-	if (strcmp(cmd, "stop") == 0)
-		return cmd_stop_like(d, c, req, AFTER_NOTHING);
-	if (strcmp(cmd, "restart") == 0)
-		return cmd_stop_like(d, c, req, AFTER_START);
-	if (strcmp(cmd, "delete") == 0)
-		return cmd_stop_like(d, c, req, AFTER_DELETE);
-	if (strcmp(cmd, "reset") == 0)
-		return cmd_reset(d, req);
-	if (strcmp(cmd, "jlist") == 0)
-		return cmd_jlist(d, req);
-	if (strcmp(cmd, "kill") == 0)
-		return cmd_kill(d, c);
+	for (size_t i = 0; i < ARRAY_LEN(handlers); i++)
+		if (strcmp(handlers[i].name, cmd) == 0)
+			return handlers[i].fn(d, c, req);
 	return reply_err("unknown request \"%.64s\"", cmd);
 }
