@@ -153,9 +153,15 @@ static int cmd_action(struct cli *c, const char *cmd)
 		return 1;
 	}
 	const cJSON *ids = cJSON_GetObjectItemCaseSensitive(reply, "ids");
-	char *idtext = cJSON_PrintUnformatted(ids);
-	say(c, "Applying action %s on app [%s](ids: %s)", action_name(cmd), label, idtext);
-	cJSON_free(idtext);
+	/* PM2 prints the ids the way Node's util.inspect does: [ 0, 1 ] */
+	struct buf idtext;
+	buf_init(&idtext);
+	buf_puts(&idtext, "[");
+	for (const cJSON *id = ids ? ids->child : NULL; id; id = id->next)
+		buf_printf(&idtext, "%s %d", id == ids->child ? "" : ",", id->valueint);
+	buf_puts(&idtext, cJSON_GetArraySize(ids) ? " ]" : "]");
+	say(c, "Applying action %s on app [%s](ids: %s)", action_name(cmd), label, idtext.data);
+	buf_free(&idtext);
 	print_done(c, ids, before);
 	free(label);
 	cJSON_Delete(before);

@@ -78,7 +78,6 @@ int instance_start(struct daemon *d, struct instance *in)
 	}
 	in->pid = pid;
 	in->state = ST_ONLINE;
-	in->has_exited = false;
 	in->pm_uptime = wall_ms();
 	in->started_mono = mono_ms();
 	in->cpu_prev_ticks = 0;
@@ -205,6 +204,8 @@ static void on_crash(struct daemon *d, struct instance *in, int code, int sig)
 	}
 	int64_t delay = next_restart_delay(in, uptime);
 	if (delay > 0) {
+		dlog_info("App [%s:%d] will restart in %lldms", c->name, in->pm_id,
+			  (long long)delay);
 		in->state = ST_WAITING_RESTART;
 		loop_timer_arm(&d->loop, &in->restart_timer, delay);
 		return;
