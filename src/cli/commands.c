@@ -5,6 +5,7 @@
 #include "cli.h"
 #include "../common/cpus.h"
 #include "../common/proto.h"
+#include "../common/signals.h"
 #include "../common/version.h"
 #include "../daemon/daemon.h"
 
@@ -306,8 +307,37 @@ static void usage(void)
 	     "  reset <id|name|all>\n"
 	     "  ls|list|l|ps|status [--sort field[:desc]] [-m]\n"
 	     "  jlist | prettylist | describe|info|show <id|name>\n"
+	     "  sendSignal <signal> <id|name>\n"
 	     "  ping | kill | -v|--version\n\n"
 	     "Access pm2 files in $PM2_HOME (default ~/.pm2)");
+}
+
+/* pm2 sendSignal <signal> <name|id>... */
+static int cmd_send_signal(struct cli *c)
+{
+	if (c->npos < 2) {
+		say_err(c, "sendSignal needs a signal and a process: pm2 sendSignal SIGUSR2 api");
+		return 1;
+	}
+	if (signal_parse(c->pos[0]) < 0) {
+		say_err(c, "Invalid signal: %s", c->pos[0]);
+		return 1;
+	}
+	cJSON *req = request("signal");
+	cJSON_AddStringToObject(req, "signal", c->pos[0]);
+	cJSON *targets = cJSON_CreateArray();
+	for (int i = 1; i < c->npos; i++)
+		cJSON_AddItemToArray(targets, cJSON_CreateString(c->pos[i]));
+	cJSON_AddItemToObject(req, "targets", targets);
+	cJSON *reply = call(c, req, true, false);
+	if (!reply)
+		return 1;
+	const char *sig = cJSON_GetObjectItemCaseSensitive(reply, "signal")->valuestring;
+	for (int i = 1; i < c->npos; i++)
+		say(c, "successfully sent signal %s to process %s %s", sig,
+		    str_is_uint(c->pos[i]) ? "id" : "name", c->pos[i]);
+	cJSON_Delete(reply);
+	return 0;
 }
 
 static int cmd_version(struct cli *c)
@@ -340,6 +370,7 @@ static const struct {
 	{ { "describe", "info", "show", "desc" }, cmd_describe },
 	{ { "ping" }, cmd_ping },
 	{ { "kill" }, cmd_kill },
+	{ { "sendSignal", "sendsignal" }, cmd_send_signal },
 	{ { "version" }, cmd_version },
 };
 

@@ -207,6 +207,23 @@ static void apply_flags(struct cli *c, cJSON *app, bool single)
 	}
 }
 
+/* Variables that describe channels handed to *us* (socket activation,
+ * readiness, a Node IPC channel): an app must not inherit them, or it
+ * would talk on fds it does not have. An app's env block may still set
+ * them on purpose. */
+static const char *const supervisor_only_vars[] = {
+	"LISTEN_PID", "LISTEN_FDS", "LISTEN_FDNAMES", "NOTIFY_SOCKET", "WATCHDOG_PID",
+	"WATCHDOG_USEC", "NODE_CHANNEL_FD", "NODE_CHANNEL_SERIALIZATION_MODE", "NODE_UNIQUE_ID",
+};
+
+static bool supervisor_only(const char *key)
+{
+	for (size_t i = 0; i < ARRAY_LEN(supervisor_only_vars); i++)
+		if (strcmp(key, supervisor_only_vars[i]) == 0)
+			return true;
+	return false;
+}
+
 /* The environment the app gets: ours, then its "env", then "env_<name>". */
 static cJSON *merged_env(const cJSON *app, const char *env_name)
 {
@@ -216,7 +233,8 @@ static cJSON *merged_env(const cJSON *app, const char *env_name)
 		if (!eq || eq == *e)
 			continue;
 		char *k = xstrndup(*e, (size_t)(eq - *e));
-		set_key(env, k, cJSON_CreateString(eq + 1));
+		if (!supervisor_only(k))
+			set_key(env, k, cJSON_CreateString(eq + 1));
 		free(k);
 	}
 	const char *blocks[2] = { "env", NULL };

@@ -6,8 +6,10 @@
 #include "log.h"
 #include "../common/app_spec.h"
 #include "../common/cpus.h"
+#include "../common/signals.h"
 #include "../common/version.h"
 
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -267,6 +269,41 @@ static cJSON *cmd_ping(struct daemon *d, struct client *c, const cJSON *req)
 	return r;
 }
 
+/* sendSignal: deliver a signal to every running instance of the targets. */
+static cJSON *cmd_signal(struct daemon *d, struct client *c, const cJSON *req)
+{
+	(void)c;
+	const cJSON *sv = cJSON_GetObjectItemCaseSensitive(req, "signal");
+	char num[16];
+	const char *sname = cJSON_IsString(sv) ? sv->valuestring : NULL;
+	if (cJSON_IsNumber(sv)) {
+		snprintf(num, sizeof(num), "%d", sv->valueint);
+		sname = num;
+	}
+	int sig = signal_parse(sname);
+	if (sig < 0)
+		return reply_err("Invalid signal: %s", sname ? sname : "(none)");
+	struct idlist ids = { 0 };
+	cJSON *err = resolve_targets(d, req, &ids);
+	if (err) {
+		free(ids.v);
+		return err;
+	}
+	struct idlist sent = { 0 };
+	for (size_t i = 0; i < ids.n; i++) {
+		struct instance *in = proc_find(d, ids.v[i]);
+		if (in->pid > 0 && (in->state == ST_ONLINE || in->state == ST_LAUNCHING) &&
+		    kill(in->pid, sig) == 0)
+			ids_add(&sent, in->pm_id);
+	}
+	dlog_info("sent %s to %zu process(es)", signal_name(sig), sent.n);
+	cJSON *r = reply_with_ids(&sent);
+	cJSON_AddStringToObject(r, "signal", signal_name(sig));
+	free(ids.v);
+	free(sent.v);
+	return r;
+}
+
 static cJSON *cmd_stop(struct daemon *d, struct client *c, const cJSON *req)
 {
 	return cmd_stop_like(d, c, req, AFTER_NOTHING);
@@ -296,6 +333,7 @@ static const struct {
 	{ "reset", cmd_reset },
 	{ "jlist", cmd_jlist },
 	{ "kill", cmd_kill },
+	{ "signal", cmd_signal },
 };
 
 cJSON *commands_dispatch(struct daemon *d, struct client *c, const cJSON *req)

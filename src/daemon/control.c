@@ -262,6 +262,14 @@ static bool client_try_complete(struct client *c)
 	return true;
 }
 
+bool control_flushing(struct daemon *d)
+{
+	for (struct client *c = d->clients; c; c = c->next)
+		if (c->out.len)
+			return true;
+	return false;
+}
+
 void client_wait(struct client *c, cJSON *reply, const int *ids, size_t n)
 {
 	c->pending_reply = reply;

@@ -115,6 +115,7 @@ struct daemon {
 	bool auto_exit;           /* foreground: exit when every app is down */
 	bool stopping_all;        /* SIGTERM / kill: no more restarts */
 	int exit_code;
+	int final_code;           /* last non-zero code of an app that went down for good */
 	int64_t started_wall;
 	uint64_t orphans_reaped;
 	const char *self_exe;
@@ -163,6 +164,8 @@ void output_detach_all(struct daemon *d, struct instance *in);
 /* Control socket (control.c). */
 int control_listen(struct daemon *d, char *err, size_t errlen);
 void control_close(struct daemon *d);
+/* Are replies still being written? (Don't exit under them.) */
+bool control_flushing(struct daemon *d);
 /* Something changed: requests waiting on instances may complete. */
 void control_poke(struct daemon *d);
 

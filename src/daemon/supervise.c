@@ -168,6 +168,14 @@ static int64_t next_restart_delay(struct instance *in, int64_t uptime)
 	return in->prev_restart_delay;
 }
 
+/* An app ended on its own and will not come back: remember its code for
+ * the foreground runtime's exit status (the latest failure wins). */
+static void note_down_for_good(struct daemon *d, const struct instance *in)
+{
+	if (in->exit_code != 0 || d->final_code == 0)
+		d->final_code = in->exit_code;
+}
+
 /* The app died on its own: restart it, or give up (PM2's policy). */
 static void on_crash(struct daemon *d, struct instance *in, int code, int sig)
 {
@@ -196,10 +204,12 @@ static void on_crash(struct daemon *d, struct instance *in, int code, int sig)
 			  c->script, in->unstable_restarts);
 		in->state = ST_ERRORED;
 		in->unstable_restarts = 0;
+		note_down_for_good(d, in);
 		return;
 	}
 	if (stop) {
 		in->state = ST_STOPPED;
+		note_down_for_good(d, in);
 		return;
 	}
 	int64_t delay = next_restart_delay(in, uptime);
@@ -262,27 +272,28 @@ void reap_children(struct daemon *d)
 			d->orphans_reaped++;
 	}
 	control_poke(d);
-	supervise_check_auto_exit(d);
 }
 
+/* After every round of events: is it time for the supervisor to leave?
+ * After a stop signal or `kill`, once no app is running. In the
+ * foreground with auto-exit, once every app is down for good. */
 void supervise_check_auto_exit(struct daemon *d)
 {
-	bool any_running = false, any_alive = false;
-	int last_code = 0;
+	bool any_running = false, all_down = true;
 	for (struct instance *in = d->procs; in; in = in->next) {
 		if (in->pid > 0)
 			any_running = true;
-		if (in->state != ST_STOPPED && in->state != ST_ERRORED)
-			any_alive = true;
-		if (in->has_exited)
-			last_code = in->exit_code;
+		if ((in->state != ST_STOPPED && in->state != ST_ERRORED) || instance_busy(in))
+			all_down = false;
 	}
-	if (d->stopping_all && !any_running) {
-		d->loop.stop = true;
+	if (d->stopping_all) {
+		if (!any_running && !control_flushing(d))
+			d->loop.stop = true;
 		return;
 	}
-	if (d->foreground && d->auto_exit && !any_alive && !d->stopping_all) {
-		d->exit_code = last_code;
+	if (d->foreground && d->auto_exit && all_down && !any_running) {
+		dlog_info("every app is down for good: exiting with code %d", d->final_code);
+		d->exit_code = d->final_code;
 		d->loop.stop = true;
 	}
 }
