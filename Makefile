@@ -23,6 +23,10 @@ ASAN_CFLAGS := -std=c11 -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefi
 	       -fno-sanitize-recover=undefined $(WARN) -DPM2_VERSION='"$(VERSION)"'
 ASAN_OBJS   := $(SRCS:src/%.c=build/asan/obj/%.o)
 
+# C unit tests: each tests/unit/*.c against the sanitizer build's objects.
+UNIT_BINS      := $(patsubst tests/unit/%.c,build/unit/%,$(wildcard tests/unit/*.c))
+UNIT_LINK_OBJS := $(filter-out build/asan/obj/main.o,$(ASAN_OBJS))
+
 .PHONY: all deps test test-bats test-asan unit asan run clean install-test-deps
 
 all: build/pm2 build/pm2-runtime
@@ -52,6 +56,13 @@ build/asan/pm2: $(ASAN_OBJS)
 	ln -sf pm2 build/asan/pm2-runtime
 
 asan: build/asan/pm2
+
+build/unit/%: tests/unit/%.c $(UNIT_LINK_OBJS)
+	@mkdir -p $(dir $@)
+	$(ASAN_CC) $(ASAN_CFLAGS) -o $@ $< $(UNIT_LINK_OBJS) -lcjson -lcap -lm
+
+unit: $(UNIT_BINS)
+	@for t in $(UNIT_BINS); do $$t || exit 1; done
 
 install-test-deps:
 	sh scripts/install-deps.sh

@@ -22,6 +22,7 @@ struct flag_def {
 };
 
 static bool looks_numeric(const char *s) { return str_is_uint(s); }
+static bool looks_word(const char *s) { return *s != '\0'; }
 static bool looks_log_path(const char *s) { return str_ends(s, ".log") || strchr(s, '/') != NULL; }
 static bool looks_date_format(const char *s) { return strpbrk(s, "YMDHms") && !strchr(s, '/') && !strchr(s, '.'); }
 
@@ -91,12 +92,13 @@ static const struct flag_def flag_defs[] = {
 	{ "json", 0, A_NONE, NULL },
 	{ "format", 0, A_NONE, NULL },
 	{ "prefix", 0, A_NONE, NULL },
+	{ "formatted", 0, A_NONE, NULL },
 	{ "nostream", 0, A_NONE, NULL },
 	{ "lines", 0, A_REQUIRED, NULL },
 	{ "out", 0, A_NONE, NULL },
 	{ "err", 0, A_NONE, NULL },
 	{ "timestamp", 0, A_OPTIONAL, looks_date_format },
-	{ "highlight", 0, A_OPTIONAL, NULL },
+	{ "highlight", 0, A_OPTIONAL, looks_word },
 	{ "web", 0, A_OPTIONAL, looks_numeric },
 	{ "web-token", 0, A_REQUIRED, NULL },
 	{ "version", 'v', A_NONE, NULL },

@@ -62,4 +62,17 @@ bool start_is_ecosystem(const char *arg);
 /* commands.c */
 int commands_run(struct cli *c);
 
+/* logs.c: pm2 logs, flush, reloadLogs. */
+int cmd_logs(struct cli *c);
+int cmd_flush(struct cli *c);
+int cmd_reload_logs(struct cli *c);
+
+/* module.c: the built-in pm2-logrotate and module_conf.json. */
+int cmd_install(struct cli *c);
+int cmd_uninstall(struct cli *c);
+int cmd_set(struct cli *c);
+int cmd_get(struct cli *c);
+int cmd_unset(struct cli *c);
+int cmd_conf(struct cli *c);
+
 #endif

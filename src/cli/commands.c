@@ -191,6 +191,22 @@ static int cmd_reset(struct cli *c)
 	return show_list_after(c);
 }
 
+/* How the foreground shows app output: pm2-runtime prints the lines as
+ * they are (PM2's --raw default there), `pm2 start --no-daemon` with
+ * `pm2 logs`' prefix; the flags pick. */
+static enum log_view foreground_view(struct cli *c)
+{
+	if (flag_set(c, "json"))
+		return VIEW_JSON;
+	if (flag_set(c, "format"))
+		return VIEW_FORMAT;
+	if (flag_set(c, "formatted") || flag_set(c, "prefix"))
+		return VIEW_PREFIX;
+	if (flag_set(c, "raw"))
+		return VIEW_RAW;
+	return strcmp(c->prog, "pm2-runtime") == 0 ? VIEW_RAW : VIEW_PREFIX;
+}
+
 static int cmd_start(struct cli *c)
 {
 	char err[1024];
@@ -201,7 +217,7 @@ static int cmd_start(struct cli *c)
 	}
 	if (flag_set(c, "no-daemon")) {
 		struct daemon_opts o = { .foreground = true, .auto_exit = !flag_set(c, "no-auto-exit"),
-					 .ready_fd = -1, .initial_apps = apps };
+					 .ready_fd = -1, .initial_apps = apps, .view = foreground_view(c) };
 		int rc = daemon_main(&o);
 		cJSON_Delete(apps);
 		return rc;
@@ -370,6 +386,15 @@ static const struct {
 	{ { "describe", "info", "show", "desc" }, cmd_describe },
 	{ { "ping" }, cmd_ping },
 	{ { "kill" }, cmd_kill },
+	{ { "logs", "log" }, cmd_logs },
+	{ { "flush" }, cmd_flush },
+	{ { "reloadLogs" }, cmd_reload_logs },
+	{ { "install", "module:install" }, cmd_install },
+	{ { "uninstall", "module:uninstall" }, cmd_uninstall },
+	{ { "set" }, cmd_set },
+	{ { "get" }, cmd_get },
+	{ { "unset" }, cmd_unset },
+	{ { "conf", "config" }, cmd_conf },
 	{ { "sendSignal", "sendsignal" }, cmd_send_signal },
 	{ { "version" }, cmd_version },
 };

@@ -127,6 +127,39 @@ void buf_consume(struct buf *b, size_t n)
 		b->data[b->len] = '\0';
 }
 
+void buf_json_str(struct buf *b, const char *p, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	buf_reserve(b, n + 2);
+	buf_append(b, "\"", 1);
+	size_t run = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)p[i];
+		if (ch >= 0x20 && ch != '"' && ch != '\\')
+			continue;
+		buf_append(b, p + run, i - run);
+		run = i + 1;
+		char esc[7] = { '\\', (char)ch, 0 };
+		size_t len = 2;
+		switch (ch) {
+		case '"':
+		case '\\':
+			break;
+		case '\n': esc[1] = 'n'; break;
+		case '\t': esc[1] = 't'; break;
+		case '\r': esc[1] = 'r'; break;
+		default:
+			memcpy(esc + 1, "u00", 3);
+			esc[4] = hex[ch >> 4];
+			esc[5] = hex[ch & 15];
+			len = 6;
+		}
+		buf_append(b, esc, len);
+	}
+	buf_append(b, p + run, n - run);
+	buf_append(b, "\"", 1);
+}
+
 void buf_reset(struct buf *b)
 {
 	b->len = 0;

@@ -26,6 +26,9 @@ void buf_puts(struct buf *b, const char *s);
 void buf_printf(struct buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void buf_consume(struct buf *b, size_t n); /* drop n bytes from the front */
+/* Append p[0..n) as a quoted JSON string (escaping quotes, backslashes and
+ * control characters; other bytes pass through). */
+void buf_json_str(struct buf *b, const char *p, size_t n);
 void buf_reset(struct buf *b);
 
 /* Allocation that cannot fail: on exhaustion we abort, because every

@@ -334,6 +334,10 @@ static const struct {
 	{ "jlist", cmd_jlist },
 	{ "kill", cmd_kill },
 	{ "signal", cmd_signal },
+	{ "logs", logs_cmd_logs },
+	{ "flush", logs_cmd_flush },
+	{ "reloadLogs", logs_cmd_reload },
+	{ "moduleConf", rotate_cmd_reload },
 };
 
 cJSON *commands_dispatch(struct daemon *d, struct client *c, const cJSON *req)

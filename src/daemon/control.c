@@ -36,6 +36,8 @@ static void client_free(struct client *c)
 		pp = &(*pp)->next;
 	if (*pp)
 		*pp = c->next;
+	if (c->sub)
+		logs_client_gone(d, c);
 	loop_io_del(&d->loop, &c->io);
 	close(c->io.fd);
 	buf_free(&c->in);
@@ -72,6 +74,12 @@ static void client_flush(struct client *c)
 void client_send(struct client *c, const cJSON *msg)
 {
 	proto_append(&c->out, msg);
+	client_flush(c);
+}
+
+void client_send_raw(struct client *c, const char *p, size_t n)
+{
+	buf_append(&c->out, p, n);
 	client_flush(c);
 }
 
@@ -264,8 +272,9 @@ static bool client_try_complete(struct client *c)
 
 bool control_flushing(struct daemon *d)
 {
+	/* A `pm2 logs` viewer may never read: it does not hold us up. */
 	for (struct client *c = d->clients; c; c = c->next)
-		if (c->out.len)
+		if (c->out.len && !c->sub)
 			return true;
 	return false;
 }

@@ -17,6 +17,7 @@ struct client {
 	bool close_after_flush;
 	bool exit_after_flush; /* `kill`: the daemon leaves once this is sent */
 	bool dead;
+	struct log_sub *sub;   /* `pm2 logs`: this client receives a stream */
 	struct client *next;
 };
 
@@ -25,5 +26,7 @@ struct client {
 void client_wait(struct client *c, cJSON *reply, const int *ids, size_t n);
 /* Queue a reply line. */
 void client_send(struct client *c, const cJSON *msg);
+/* Queue bytes that already are complete JSON lines. */
+void client_send_raw(struct client *c, const char *p, size_t n);
 
 #endif

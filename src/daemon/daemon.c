@@ -57,9 +57,12 @@ static void on_signal(struct daemon *d, const struct signalfd_siginfo *si)
 	case SIGTSTP:
 	case SIGPIPE:
 		return; /* never let these stop or kill the supervisor */
+	case SIGUSR2:
+		/* PM2's way to say "reopen your logs" (logrotate's postrotate). */
+		logs_reopen_all(d);
+		return;
 	case SIGHUP:
 	case SIGUSR1:
-	case SIGUSR2:
 	case SIGWINCH:
 	default:
 		if (d->foreground)
@@ -161,6 +164,7 @@ static int setup(struct daemon *d, const struct daemon_opts *opts, char *err, si
 		dlog_warn("cannot become a subreaper: %s", strerror(errno));
 	if (control_listen(d, err, errlen) < 0)
 		return -1;
+	logs_init(d);
 	write_daemon_pid(d);
 	if (opts->initial_apps) {
 		cJSON *ids = cJSON_CreateArray();
@@ -179,6 +183,8 @@ static void teardown(struct daemon *d)
 		proc_remove(d, in);
 	}
 	control_close(d);
+	rotate_close(d);
+	logs_close(d);
 	if (d->sigfd >= 0) {
 		loop_io_del(&d->loop, &d->sigio);
 		close(d->sigfd);
@@ -198,6 +204,7 @@ int daemon_main(const struct daemon_opts *opts)
 	d.foreground = opts->foreground;
 	d.auto_exit = opts->auto_exit;
 	d.pid1 = getpid() == 1;
+	d.view = opts->view;
 	d.started_wall = wall_ms();
 
 	char err[512] = "";
@@ -219,6 +226,7 @@ int daemon_main(const struct daemon_opts *opts)
 		redirect_stdio(&d);
 	dlog_info("PM2 %s daemon online (pid %d, PM2_HOME %s)", PM2_VERSION,
 		  (int)getpid(), d.paths.home);
+	rotate_init(&d);
 	if (opts->ready_fd >= 0) {
 		(void)!write(opts->ready_fd, "1\n", 2);
 		close(opts->ready_fd);

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 
 /* PM2's status names, in `jlist` and `ls`. */
 enum inst_state {
@@ -24,6 +25,14 @@ enum inst_state {
 	ST_WAITING_RESTART,
 };
 const char *state_name(enum inst_state s);
+
+/* How the foreground runtime shows app output on its own stdout/stderr. */
+enum log_view {
+	VIEW_RAW,    /* the lines as the app wrote them (pm2-runtime's default) */
+	VIEW_PREFIX, /* "0|api  | line", as `pm2 logs` (--formatted, --prefix) */
+	VIEW_JSON,   /* one JSON object per line (--json) */
+	VIEW_FORMAT, /* timestamp=... app=... id=... type=... message=... (--format) */
+};
 
 /* What to do once a stopping instance is down. */
 enum after_stop { AFTER_NOTHING, AFTER_START, AFTER_DELETE };
@@ -59,6 +68,9 @@ struct app_conf {
 };
 
 struct instance;
+struct log_sink;
+struct log_sub;
+struct logrotate;
 
 /* One end of a child's stdout or stderr pipe. Old pipes stay open after a
  * restart until every writer (grandchildren too) has closed them. */
@@ -66,8 +78,19 @@ struct pipe_reader {
 	struct io io;
 	struct daemon *d;
 	struct instance *in;
-	int kind; /* 1 = stdout, 2 = stderr */
+	int kind;           /* 1 = stdout, 2 = stderr */
+	bool paused;        /* a sink it feeds is blocked */
+	struct buf partial; /* the line being written, not ended yet */
 	struct pipe_reader *next;
+};
+
+/* Where an instance's output goes and how it is written (output.c). */
+struct inst_logs {
+	struct log_sink *out, *err, *all; /* all: log_file, out and err; NULL = none */
+	char *all_path;                   /* pm_log_path, NULL when no log_file */
+	char *date_format;                /* log_date_format (or time: true), NULL = none */
+	bool json;                        /* log_type: "json" */
+	bool disabled;                    /* disable_logs */
 };
 
 /* One pm_id: a running (or not) copy of an app. */
@@ -89,7 +112,7 @@ struct instance {
 	struct timer restart_timer;
 	struct timer kill_timer;
 	struct pipe_reader *readers;
-	int out_fd, err_fd;   /* log files, -1 when disabled */
+	struct inst_logs logs;
 	char *out_path, *err_path, *pid_path;
 	/* CPU sampling for `ls`: previous reading. */
 	uint64_t cpu_prev_ticks;
@@ -119,6 +142,13 @@ struct daemon {
 	int64_t started_wall;
 	uint64_t orphans_reaped;
 	const char *self_exe;
+	/* Logs: open files, `pm2 logs` streams, rotation, the foreground view. */
+	struct log_sink *sinks;
+	struct log_sub *subs;
+	struct logrotate *rotate;
+	enum log_view view;
+	struct log_sink *mirror[2]; /* foreground: our stdout, stderr */
+	int mirror_pad;             /* PM2's name column, grows with the names */
 };
 
 /* Options for daemon_main(). */
@@ -126,6 +156,7 @@ struct daemon_opts {
 	bool foreground;
 	bool auto_exit;
 	int ready_fd;        /* written "1\n" once serving, then closed; -1 */
+	enum log_view view;  /* foreground: how app output is shown */
 	cJSON *initial_apps; /* canonical specs to start first (foreground) */
 };
 
@@ -155,11 +186,41 @@ bool instance_busy(const struct instance *in);
 void reap_children(struct daemon *d);
 void supervise_check_auto_exit(struct daemon *d);
 
-/* Child output (output.c). */
+/* Child output (output.c): pipes -> lines -> files, streams, our stdout. */
 void output_attach(struct daemon *d, struct instance *in, int out_fd, int err_fd);
+/* Resolve the instance's log paths and open them (at every start). */
 void output_open_logs(struct daemon *d, struct instance *in);
-void output_close_logs(struct instance *in);
+void output_close_logs(struct daemon *d, struct instance *in);
 void output_detach_all(struct daemon *d, struct instance *in);
+/* A sink drained: readers paused on it read again. */
+void output_resume(struct daemon *d);
+
+/* Log requests and streams (log_stream.c). */
+void logs_init(struct daemon *d);
+void logs_close(struct daemon *d);
+/* Reopen every log file (reloadLogs, SIGUSR2): logrotate's `create`. */
+int logs_reopen_all(struct daemon *d);
+/* Point our stdout/stderr at a fresh pm2.log (detached daemon only). */
+int logs_reopen_daemon_log(struct daemon *d);
+/* New complete lines of an instance, for the `pm2 logs` streams. */
+void logs_broadcast(struct daemon *d, struct instance *in, int kind, const struct iovec *iov,
+		    int n);
+/* A streaming client disconnected. */
+void logs_client_gone(struct daemon *d, struct client *c);
+cJSON *logs_cmd_logs(struct daemon *d, struct client *c, const cJSON *req);
+cJSON *logs_cmd_flush(struct daemon *d, struct client *c, const cJSON *req);
+cJSON *logs_cmd_reload(struct daemon *d, struct client *c, const cJSON *req);
+
+/* Built-in pm2-logrotate (rotate.c). */
+void rotate_init(struct daemon *d);
+void rotate_close(struct daemon *d);
+/* After a write: rotate the file if it grew past max_size. */
+void rotate_check(struct daemon *d, struct log_sink *s);
+/* The daemon's own log (pm2.log) was written to. */
+void rotate_daemon_log_check(struct daemon *d);
+/* Was this child one of ours (a compressor)? Then it is reaped. */
+bool rotate_reaped(struct daemon *d, pid_t pid);
+cJSON *rotate_cmd_reload(struct daemon *d, struct client *c, const cJSON *req);
 
 /* Control socket (control.c). */
 int control_listen(struct daemon *d, char *err, size_t errlen);

@@ -105,6 +105,10 @@ cJSON *jlist_instance(struct daemon *d, struct instance *in, bool full)
 	set_str(env, "pm_out_log_path", in->out_path);
 	set_str(env, "pm_err_log_path", in->err_path);
 	set_str(env, "pm_pid_path", in->pid_path);
+	if (in->logs.all_path)
+		set_str(env, "pm_log_path", in->logs.all_path);
+	if (in->logs.date_format)
+		set_str(env, "log_date_format", in->logs.date_format);
 	set_num(env, "instances", c->instances);
 	set_bool(env, "autorestart", c->autorestart);
 	set_bool(env, "merge_logs", c->merge_logs);

@@ -5,9 +5,19 @@
 #include "../common/util.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <time.h>
 #include <unistd.h>
+
+static dlog_hook_fn hook;
+static void *hook_ctx;
+
+void dlog_set_hook(dlog_hook_fn fn, void *ctx)
+{
+	hook = fn;
+	hook_ctx = ctx;
+}
 
 static void dlog(const char *level, const char *fmt, va_list ap)
 {
@@ -29,6 +39,12 @@ static void dlog(const char *level, const char *fmt, va_list ap)
 		len = sizeof(line) - 2;
 	line[len++] = '\n';
 	(void)!write(2, line, len);
+	static bool in_hook;
+	if (hook && !in_hook) {
+		in_hook = true;
+		hook(hook_ctx, line, len);
+		in_hook = false;
+	}
 }
 
 void dlog_info(const char *fmt, ...)

@@ -236,7 +236,6 @@ struct instance *proc_add(struct daemon *d, struct app_conf *conf, int index)
 	in->conf = app_conf_ref(conf);
 	in->state = ST_STOPPED;
 	in->created_at = wall_ms();
-	in->out_fd = in->err_fd = -1;
 	timer_init(&in->restart_timer, restart_timer_fired, d);
 	timer_init(&in->kill_timer, kill_timer_fired, d);
 
@@ -257,7 +256,7 @@ void proc_remove(struct daemon *d, struct instance *in)
 	loop_timer_cancel(&d->loop, &in->restart_timer);
 	loop_timer_cancel(&d->loop, &in->kill_timer);
 	output_detach_all(d, in);
-	output_close_logs(in);
+	output_close_logs(d, in);
 	app_conf_unref(in->conf);
 	free(in->out_path);
 	free(in->err_path);

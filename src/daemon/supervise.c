@@ -268,7 +268,7 @@ void reap_children(struct daemon *d)
 		struct instance *in = proc_by_pid(d, pid);
 		if (in)
 			instance_on_exit(d, in, status);
-		else
+		else if (!rotate_reaped(d, pid))
 			d->orphans_reaped++;
 	}
 	control_poke(d);
