@@ -29,8 +29,18 @@ static int open_append(const char *path, bool truncate)
 		mkdir_p(dir, 0755);
 	}
 	free(dir);
-	int flags = O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (truncate ? O_TRUNC : 0);
+	/* O_NONBLOCK: a FIFO with no reader must not hang the daemon in
+	 * open(); it fails (ENXIO) instead, and writes to it never block. */
+	int flags = O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NONBLOCK | (truncate ? O_TRUNC : 0);
 	return open(path, flags, 0644);
+}
+
+/* Pipes, sockets and character devices say when they can take more. */
+static bool is_pollable(int fd)
+{
+	struct stat st;
+	return fd >= 0 && fstat(fd, &st) == 0 &&
+	       (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) || S_ISCHR(st.st_mode));
 }
 
 static uint64_t fd_size(int fd)
@@ -47,6 +57,7 @@ static struct log_sink *sink_new(struct daemon *d, const char *path, int fd)
 	s->fd = fd;
 	s->refs = 1;
 	s->size = fd_size(fd);
+	s->pollable = is_pollable(fd);
 	buf_init(&s->pending);
 	io_init(&s->io, fd, sink_on_writable, s);
 	timer_init(&s->retry, sink_retry, s);
@@ -76,10 +87,9 @@ struct log_sink *sink_stream(struct daemon *d, int fd)
 	/* A pipe or socket (docker, kubectl logs) is made non-blocking so a
 	 * reader that stalls stalls the apps, not the supervisor. A terminal
 	 * or file stays as it is: we share it with whoever started us. */
-	if (fstat(fd, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode))) {
+	s->pollable = fstat(fd, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode));
+	if (s->pollable)
 		fd_set_nonblock(fd, true);
-		s->pollable = true;
-	}
 	return s;
 }
 
@@ -270,6 +280,7 @@ int sink_reopen(struct daemon *d, struct log_sink *s, bool truncate)
 	s->fd = fd;
 	s->io.fd = fd;
 	s->size = fd_size(fd);
+	s->pollable = is_pollable(fd);
 	/* What was held goes into the new file now, if it can. */
 	if (s->pending.len)
 		sink_drain(d, s);
