@@ -164,7 +164,7 @@ SH
 @test "a full disk: the app waits on its pipe, nothing is lost, writing resumes" {
 	command -v python3 >/dev/null || skip "python3 is not installed"
 	unshare -m true 2>/dev/null || skip "needs mount namespaces (root)"
-	# More than the pipe (1 MB) and one held chunk can take, so the app
+	# More than the pipe (256 KB) and the held chunks can take, so the app
 	# must wait for the disk.
 	make_counter count.py 400000
 	# In a private mount namespace: a 4 MB tmpfs, 3.9 MB of it taken.
