@@ -324,6 +324,10 @@ static void usage(void)
 	     "  ls|list|l|ps|status [--sort field[:desc]] [-m]\n"
 	     "  jlist | prettylist | describe|info|show <id|name>\n"
 	     "  sendSignal <signal> <id|name>\n"
+	     "  logs [id|name|namespace|/regex/] [--lines N] [--raw] [--nostream] [--out|--err]\n"
+	     "       [--json|--format] [--timestamp [fmt]] [--highlight text]\n"
+	     "  flush [id|name] | reloadLogs\n"
+	     "  install|uninstall pm2-logrotate | set|get|unset|conf [module:key] [value]\n"
 	     "  ping | kill | -v|--version\n\n"
 	     "Access pm2 files in $PM2_HOME (default ~/.pm2)");
 }

@@ -241,6 +241,7 @@ int daemon_main(const struct daemon_opts *opts)
 	}
 
 	dlog_info("PM2 daemon exiting (code %d)", d.exit_code);
+	logs_before_exit(&d);
 	int code = d.exit_code;
 	teardown(&d);
 	return code;

@@ -197,6 +197,9 @@ void output_resume(struct daemon *d);
 
 /* Log requests and streams (log_stream.c). */
 void logs_init(struct daemon *d);
+/* Leaving: read what the pipes still hold and give slow readers of our
+ * output a few seconds to take it (before teardown). */
+void logs_before_exit(struct daemon *d);
 void logs_close(struct daemon *d);
 /* Reopen every log file (reloadLogs, SIGUSR2): logrotate's `create`. */
 int logs_reopen_all(struct daemon *d);

@@ -10,8 +10,14 @@
 #include <time.h>
 #include <unistd.h>
 
-static dlog_hook_fn hook;
-static void *hook_ctx;
+static dlog_hook_fn hook, writer;
+static void *hook_ctx, *writer_ctx;
+
+void dlog_set_writer(dlog_hook_fn fn, void *ctx)
+{
+	writer = fn;
+	writer_ctx = ctx;
+}
 
 void dlog_set_hook(dlog_hook_fn fn, void *ctx)
 {
@@ -38,7 +44,10 @@ static void dlog(const char *level, const char *fmt, va_list ap)
 	if (len > sizeof(line) - 2)
 		len = sizeof(line) - 2;
 	line[len++] = '\n';
-	(void)!write(2, line, len);
+	if (writer)
+		writer(writer_ctx, line, len);
+	else
+		(void)!write(2, line, len);
 	static bool in_hook;
 	if (hook && !in_hook) {
 		in_hook = true;

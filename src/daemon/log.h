@@ -14,5 +14,9 @@ void dlog_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * itself: a message the hook logs is written but not passed back. */
 typedef void (*dlog_hook_fn)(void *ctx, const char *line, size_t len);
 void dlog_set_hook(dlog_hook_fn fn, void *ctx);
+/* Where lines are written (default: fd 2). The foreground runtime sends
+ * them through its stderr sink, so they queue behind app lines held for a
+ * slow reader instead of cutting into them. */
+void dlog_set_writer(dlog_hook_fn fn, void *ctx);
 
 #endif

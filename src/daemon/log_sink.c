@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/epoll.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -290,4 +291,18 @@ int sink_reopen(struct daemon *d, struct log_sink *s, bool truncate)
 uint64_t sink_end(const struct log_sink *s)
 {
 	return s->size + s->pending.len;
+}
+
+void sinks_flush(struct daemon *d, int timeout_ms)
+{
+	int64_t deadline = mono_ms() + timeout_ms;
+	for (struct log_sink *s = d->sinks; s; s = s->next) {
+		while (s->pending.len && s->pollable) {
+			int left = (int)(deadline - mono_ms());
+			struct pollfd p = { .fd = s->fd, .events = POLLOUT };
+			if (left <= 0 || poll(&p, 1, left) <= 0)
+				break;
+			sink_drain(d, s);
+		}
+	}
 }

@@ -51,5 +51,8 @@ static inline bool sink_blocked(const struct log_sink *s) { return s && s->pendi
 int sink_reopen(struct daemon *d, struct log_sink *s, bool truncate);
 /* Where the file ends once what is held is written (for `pm2 logs`). */
 uint64_t sink_end(const struct log_sink *s);
+/* At exit: wait (blocking, at most timeout_ms) for pipes and sockets to
+ * take what is held. A full disk is not waited for. */
+void sinks_flush(struct daemon *d, int timeout_ms);
 
 #endif

@@ -21,6 +21,11 @@
 
 /* What a slow viewer may have queued before its lines are dropped. */
 #define SUB_MAX_BUFFER (4u * 1024 * 1024)
+/* PM2's own lines held for a stderr nobody reads, at most. */
+#define DLOG_MAX_HELD (1u * 1024 * 1024)
+/* How long an exiting supervisor waits for a slow reader of its output
+ * (docker logs) to take what is still held. */
+#define LOGS_EXIT_FLUSH_MS 5000
 
 /* Which processes a `pm2 logs` target means: all, a pm_id, a name or a
  * namespace, or /regex/ on the name. */
@@ -403,6 +408,17 @@ cJSON *logs_cmd_reload(struct daemon *d, struct client *c, const cJSON *req)
 	return r;
 }
 
+/* PM2's lines on our stderr in the foreground, queued with the apps'. A
+ * reader that never reads does not make them pile up without end. */
+static void write_dlog(void *ctx, const char *line, size_t len)
+{
+	struct daemon *d = ctx;
+	struct log_sink *s = d->mirror[1];
+	if (s->pending.len > DLOG_MAX_HELD)
+		return;
+	sink_write(d, s, &(struct iovec){ (char *)line, len }, 1);
+}
+
 void logs_init(struct daemon *d)
 {
 	dlog_set_hook(on_dlog, d);
@@ -410,12 +426,21 @@ void logs_init(struct daemon *d)
 	if (d->foreground) {
 		d->mirror[0] = sink_stream(d, 1);
 		d->mirror[1] = sink_stream(d, 2);
+		dlog_set_writer(write_dlog, d);
 	}
+}
+
+void logs_before_exit(struct daemon *d)
+{
+	for (struct instance *in = d->procs; in; in = in->next)
+		output_detach_all(d, in);
+	sinks_flush(d, LOGS_EXIT_FLUSH_MS);
 }
 
 void logs_close(struct daemon *d)
 {
 	dlog_set_hook(NULL, NULL);
+	dlog_set_writer(NULL, NULL);
 	sink_put(d, d->mirror[0]);
 	sink_put(d, d->mirror[1]);
 	d->mirror[0] = d->mirror[1] = NULL;

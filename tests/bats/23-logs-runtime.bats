@@ -100,3 +100,13 @@ last words"
 	RT=
 	has_all_lines 400000 out.txt
 }
+
+@test "the runtime leaves only once a slow reader has taken all the output" {
+	command -v python3 >/dev/null || skip "python3 is not installed"
+	# More than the stdout pipe holds; the app is done long before the
+	# reader wakes up.
+	make_counter count.py 40000
+	run bash -c "'$(RUNTIME)' count.py --no-autorestart 2>/dev/null | (sleep 2; cat >out.txt)"
+	assert_success
+	has_all_lines 40000 out.txt
+}
