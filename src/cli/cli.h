@@ -40,6 +40,10 @@ void args_free(struct cli *c);
 int client_connect(struct cli *c, bool autostart, bool quiet);
 /* One request, one reply (NULL + message printed on failure). */
 cJSON *client_call(struct cli *c, cJSON *req, bool autostart, bool quiet);
+/* One request on an open connection that stays open for what follows (a
+ * stream, the daemon's exit): the first reply, or NULL with the error
+ * printed. `in` keeps what was read beyond it. */
+cJSON *client_exchange(struct cli *c, int fd, const cJSON *req, struct buf *in, int timeout_ms);
 /* A reply's error, or NULL if ok. */
 const char *reply_error(const cJSON *reply);
 

@@ -97,6 +97,17 @@ cJSON *client_call(struct cli *c, cJSON *req, bool autostart, bool quiet)
 	return reply;
 }
 
+cJSON *client_exchange(struct cli *c, int fd, const cJSON *req, struct buf *in, int timeout_ms)
+{
+	cJSON *reply = proto_send(fd, req) == 0 ? proto_recv(fd, in, timeout_ms) : NULL;
+	const char *e = reply ? reply_error(reply) : "no answer from the PM2 daemon";
+	if (!e)
+		return reply;
+	say_err(c, "%s", e);
+	cJSON_Delete(reply);
+	return NULL;
+}
+
 const char *reply_error(const cJSON *reply)
 {
 	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(reply, "ok")))

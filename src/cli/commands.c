@@ -289,12 +289,9 @@ static int cmd_kill(struct cli *c)
 	cJSON *req = request("kill");
 	struct buf in;
 	buf_init(&in);
-	cJSON *reply = proto_send(fd, req) == 0 ? proto_recv(fd, &in, 600000) : NULL;
+	cJSON *reply = client_exchange(c, fd, req, &in, 600000);
 	cJSON_Delete(req);
-	const char *e = reply ? reply_error(reply) : "no answer from the PM2 daemon";
-	if (e) {
-		say_err(c, "%s", e);
-		cJSON_Delete(reply);
+	if (!reply) {
 		buf_free(&in);
 		close(fd);
 		return 1;

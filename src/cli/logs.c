@@ -366,12 +366,9 @@ int cmd_logs(struct cli *c)
 	cJSON_AddBoolToObject(req, "stream", stream);
 	struct buf in;
 	buf_init(&in);
-	cJSON *reply = proto_send(fd, req) == 0 ? proto_recv(fd, &in, 60000) : NULL;
+	cJSON *reply = client_exchange(c, fd, req, &in, 60000);
 	cJSON_Delete(req);
-	const char *e = reply ? reply_error(reply) : "no answer from the PM2 daemon";
-	if (e) {
-		say_err(c, "%s", e);
-		cJSON_Delete(reply);
+	if (!reply) {
 		buf_free(&in);
 		close(fd);
 		return 1;

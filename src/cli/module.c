@@ -79,6 +79,19 @@ static void show_conf(struct cli *c, const cJSON *conf, const char *only)
 }
 
 /* "module:key" or "module.key", as PM2's splitKey. */
+static int split_key(struct cli *c, const char *key, char **module, char **name);
+
+/* The key argument of set and unset, which need `need` arguments. */
+static int key_arg(struct cli *c, int need, const char *example, char **module, char **name)
+{
+	if (c->npos < need) {
+		say_err(c, "%s needs %s: pm2 %s", c->cmd, need > 1 ? "a key and a value" : "a key",
+			example);
+		return -1;
+	}
+	return split_key(c, c->pos[0], module, name);
+}
+
 static int split_key(struct cli *c, const char *key, char **module, char **name)
 {
 	const char *sep = strchr(key, ':');
@@ -176,12 +189,8 @@ int cmd_uninstall(struct cli *c)
 
 int cmd_set(struct cli *c)
 {
-	if (c->npos < 2) {
-		say_err(c, "set needs a key and a value: pm2 set pm2-logrotate:max_size 10M");
-		return 1;
-	}
 	char *module, *name;
-	if (split_key(c, c->pos[0], &module, &name) < 0)
+	if (key_arg(c, 2, "set pm2-logrotate:max_size 10M", &module, &name) < 0)
 		return 1;
 	cJSON *value = cJSON_CreateString(c->pos[1]);
 	char err[300];
@@ -225,12 +234,8 @@ out:
 
 int cmd_unset(struct cli *c)
 {
-	if (c->npos < 1) {
-		say_err(c, "unset needs a key: pm2 unset pm2-logrotate:max_size");
-		return 1;
-	}
 	char *module, *name;
-	if (split_key(c, c->pos[0], &module, &name) < 0)
+	if (key_arg(c, 1, "unset pm2-logrotate:max_size", &module, &name) < 0)
 		return 1;
 	cJSON *conf = load(c);
 	int rc = 1;

@@ -56,6 +56,14 @@ static size_t run_of(const char *s, char c, size_t max)
 	return n;
 }
 
+/* A number token of one or two letters ("D" 5, "DD" 05). */
+static size_t number(struct out *o, const char *s, long v)
+{
+	size_t n = run_of(s, *s, 2);
+	putf(o, n == 1 ? "%ld" : "%02ld", v);
+	return n;
+}
+
 /* One dayjs token at s; returns its length, or 0 if s is not a token. */
 static size_t token(struct out *o, const char *s, const struct tm *tm, int64_t ms)
 {
@@ -73,14 +81,11 @@ static size_t token(struct out *o, const char *s, const struct tm *tm, int64_t m
 	case 'M':
 		n = run_of(s, 'M', 4);
 		if (n <= 2)
-			putf(o, n == 1 ? "%ld" : "%02ld", tm->tm_mon + 1L);
-		else
-			put(o, month_names[tm->tm_mon], n == 3 ? 3 : strlen(month_names[tm->tm_mon]));
+			return number(o, s, tm->tm_mon + 1L);
+		put(o, month_names[tm->tm_mon], n == 3 ? 3 : strlen(month_names[tm->tm_mon]));
 		return n;
 	case 'D':
-		n = run_of(s, 'D', 2);
-		putf(o, n == 1 ? "%ld" : "%02ld", tm->tm_mday);
-		return n;
+		return number(o, s, tm->tm_mday);
 	case 'd':
 		n = run_of(s, 'd', 4);
 		if (n == 1)
@@ -89,22 +94,13 @@ static size_t token(struct out *o, const char *s, const struct tm *tm, int64_t m
 			put(o, day_names[tm->tm_wday], n == 4 ? strlen(day_names[tm->tm_wday]) : n);
 		return n;
 	case 'H':
-	case 'h': {
-		n = run_of(s, *s, 2);
-		long h = tm->tm_hour;
-		if (*s == 'h')
-			h = h % 12 ? h % 12 : 12;
-		putf(o, n == 1 ? "%ld" : "%02ld", h);
-		return n;
-	}
+		return number(o, s, tm->tm_hour);
+	case 'h':
+		return number(o, s, tm->tm_hour % 12 ? tm->tm_hour % 12 : 12);
 	case 'm':
-		n = run_of(s, 'm', 2);
-		putf(o, n == 1 ? "%ld" : "%02ld", tm->tm_min);
-		return n;
+		return number(o, s, tm->tm_min);
 	case 's':
-		n = run_of(s, 's', 2);
-		putf(o, n == 1 ? "%ld" : "%02ld", tm->tm_sec);
-		return n;
+		return number(o, s, tm->tm_sec);
 	case 'S':
 		if (run_of(s, 'S', 3) != 3)
 			return 0;
