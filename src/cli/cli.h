@@ -58,8 +58,22 @@ cJSON *start_build_specs(struct cli *c, char *err, size_t errlen);
  * file). NULL (and message printed) if the file is bad. */
 cJSON *start_file_app_names(struct cli *c, const char *file);
 bool start_is_ecosystem(const char *arg);
+/* Our environment as apps get it (minus variables meant for us only). */
+cJSON *start_capture_env(void);
+
+/* ops.c */
+int ops_save(struct cli *c);
+int ops_resurrect(struct cli *c);
+int ops_cleardump(struct cli *c);
+int ops_env(struct cli *c);
+int ops_pid(struct cli *c);
+int ops_id(struct cli *c);
+int ops_startup(struct cli *c);
+int ops_unstartup(struct cli *c);
 
 /* commands.c */
 int commands_run(struct cli *c);
+/* The process table, as PM2 prints it after an action (not with -s). */
+int show_list_after(struct cli *c);
 
 #endif

@@ -60,7 +60,7 @@ static int cmd_list(struct cli *c)
 }
 
 /* After an action PM2 shows the table, unless --silent. */
-static int show_list_after(struct cli *c)
+int show_list_after(struct cli *c)
 {
 	if (flag_set(c, "silent"))
 		return 0;
@@ -141,6 +141,8 @@ static int cmd_action(struct cli *c, const char *cmd)
 		say(c, "Use --update-env to update environment variables");
 	cJSON *req = request(cmd);
 	cJSON_AddItemToObject(req, "targets", targets);
+	if (!strcmp(cmd, "restart") && flag_set(c, "update-env"))
+		cJSON_AddItemToObject(req, "env", start_capture_env());
 	char *label = NULL;
 	for (int i = 0; i < c->npos; i++) {
 		char *l = label ? xasprintf("%s %s", label, c->pos[i]) : xstrdup(c->pos[i]);
@@ -216,7 +218,12 @@ static int cmd_start(struct cli *c)
 	}
 	cJSON *req = request("start");
 	cJSON_AddItemToObject(req, "apps", apps);
-	if (flag_set(c, "update-env"))
+	/* Starting from an ecosystem file always refreshes the env of apps
+	 * that run already, as PM2 does; a script needs --update-env. */
+	bool from_file = false;
+	for (int i = 0; i < c->npos; i++)
+		from_file |= start_is_ecosystem(c->pos[i]);
+	if (flag_set(c, "update-env") || from_file)
 		cJSON_AddTrueToObject(req, "update_env");
 	cJSON *reply = call(c, req, true, false);
 	if (!reply)
@@ -308,6 +315,8 @@ static void usage(void)
 	     "  ls|list|l|ps|status [--sort field[:desc]] [-m]\n"
 	     "  jlist | prettylist | describe|info|show <id|name>\n"
 	     "  sendSignal <signal> <id|name>\n"
+	     "  save|dump [--force] | resurrect | cleardump | startup [systemd] | unstartup\n"
+	     "  env <id> | pid [name] | id <name>\n"
 	     "  ping | kill | -v|--version\n\n"
 	     "Access pm2 files in $PM2_HOME (default ~/.pm2)");
 }
@@ -371,6 +380,14 @@ static const struct {
 	{ { "ping" }, cmd_ping },
 	{ { "kill" }, cmd_kill },
 	{ { "sendSignal", "sendsignal" }, cmd_send_signal },
+	{ { "save", "dump" }, ops_save },
+	{ { "resurrect" }, ops_resurrect },
+	{ { "cleardump" }, ops_cleardump },
+	{ { "env" }, ops_env },
+	{ { "pid" }, ops_pid },
+	{ { "id" }, ops_id },
+	{ { "startup" }, ops_startup },
+	{ { "unstartup" }, ops_unstartup },
 	{ { "version" }, cmd_version },
 };
 

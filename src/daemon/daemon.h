@@ -135,6 +135,9 @@ int daemon_main(const struct daemon_opts *opts);
 
 /* Process table (proc.c). */
 struct app_conf *app_conf_new(const cJSON *spec, char *err, size_t errlen);
+/* A copy of `old` whose env has `env` laid over it (--update-env). */
+struct app_conf *app_conf_with_env(const struct app_conf *old, const cJSON *env,
+				   char *err, size_t errlen);
 struct app_conf *app_conf_ref(struct app_conf *c);
 void app_conf_unref(struct app_conf *c);
 struct instance *proc_find(struct daemon *d, int pm_id);
@@ -172,6 +175,9 @@ void control_poke(struct daemon *d);
 /* Requests (commands.c): handle one request; returns a reply, or NULL if
  * the reply will come later through the client's pending wait. */
 cJSON *commands_dispatch(struct daemon *d, struct client *c, const cJSON *req);
+/* --update-env on restart/reload: NULL when done (or nothing to do), else
+ * an error reply. */
+cJSON *commands_update_env(struct daemon *d, const cJSON *req);
 /* Start specs (foreground start and the `start` request share this). */
 int commands_start_specs(struct daemon *d, const cJSON *apps, bool update_env,
 			 cJSON *ids_out, char *err, size_t errlen);

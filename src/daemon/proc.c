@@ -160,6 +160,27 @@ struct app_conf *app_conf_new(const cJSON *spec, char *err, size_t errlen)
 	return c;
 }
 
+struct app_conf *app_conf_with_env(const struct app_conf *old, const cJSON *env,
+				   char *err, size_t errlen)
+{
+	cJSON *spec = cJSON_Duplicate(old->spec, 1);
+	cJSON *merged = cJSON_GetObjectItemCaseSensitive(spec, "env");
+	if (!cJSON_IsObject(merged)) {
+		cJSON_DeleteItemFromObjectCaseSensitive(spec, "env");
+		merged = cJSON_AddObjectToObject(spec, "env");
+	}
+	/* PM2's --update-env: the caller's environment over the old one. */
+	for (const cJSON *v = env ? env->child : NULL; v; v = v->next) {
+		if (!cJSON_IsString(v))
+			continue;
+		cJSON_DeleteItemFromObjectCaseSensitive(merged, v->string);
+		cJSON_AddStringToObject(merged, v->string, v->valuestring);
+	}
+	struct app_conf *c = app_conf_new(spec, err, errlen);
+	cJSON_Delete(spec);
+	return c;
+}
+
 struct app_conf *app_conf_ref(struct app_conf *c)
 {
 	c->refs++;
