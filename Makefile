@@ -23,7 +23,7 @@ ASAN_CFLAGS := -std=c11 -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefi
 	       -fno-sanitize-recover=undefined $(WARN) -DPM2_VERSION='"$(VERSION)"'
 ASAN_OBJS   := $(SRCS:src/%.c=build/asan/obj/%.o)
 
-.PHONY: all deps test test-bats test-asan unit asan run clean install-test-deps
+.PHONY: all deps test test-bats unit asan run clean install-test-deps
 
 all: build/pm2 build/pm2-runtime
 
@@ -52,6 +52,16 @@ build/asan/pm2: $(ASAN_OBJS)
 	ln -sf pm2 build/asan/pm2-runtime
 
 asan: build/asan/pm2
+
+# C unit tests for the pure parsers, against Debian's libcjson (glibc).
+UNIT_SRCS := $(wildcard tests/unit/*.c) src/common/cron.c src/common/app_spec.c \
+	     src/common/json_pos.c src/common/util.c src/common/signals.c
+build/unit/run: $(UNIT_SRCS) $(wildcard tests/unit/*.h) $(HDRS)
+	@mkdir -p $(dir $@)
+	$(ASAN_CC) $(ASAN_CFLAGS) -o $@ $(UNIT_SRCS) -lcjson -lm
+
+unit: build/unit/run
+	./build/unit/run
 
 install-test-deps:
 	sh scripts/install-deps.sh

@@ -1,6 +1,7 @@
 /* app_spec: see app_spec.h. */
 #define _GNU_SOURCE
 #include "app_spec.h"
+#include "cron.h"
 #include "signals.h"
 #include "util.h"
 
@@ -29,6 +30,7 @@ enum key_type {
 	K_INTLIST,   /* number or array of numbers */
 	K_BOOL_STR,  /* true/false or a string (log_file, watch) */
 	K_OBJECT,    /* any object */
+	K_CRON,      /* a cron expression (5 or 6 fields) */
 	K_ANY,       /* accepted as is */
 };
 
@@ -75,7 +77,7 @@ static const struct key_def keys[] = {
 	{ "watch_delay", K_MS, { 0 } },
 	{ "watch_options", K_OBJECT, { 0 } },
 	{ "max_memory_restart", K_BYTES, { 0 } },
-	{ "cron_restart", K_ANY, { "cron" } },
+	{ "cron_restart", K_CRON, { "cron" } },
 	{ "wait_ready", K_BOOL, { 0 } },
 	{ "listen_timeout", K_MS, { 0 } },
 	{ "shutdown_with_message", K_BOOL, { 0 } },
@@ -462,6 +464,19 @@ static cJSON *convert(const struct key_def *k, const char *key, const cJSON *v,
 		if (!cJSON_IsObject(v))
 			return fail(err, v, "\"%s\" must be an object, got %s", key, got);
 		return cJSON_Duplicate(v, 1);
+	case K_CRON: {
+		struct cron_expr ce;
+		char why[128];
+		cJSON *s = scalar_to_string(v);
+		if (!s)
+			return fail(err, v, "\"%s\" must be a cron expression, got %s", key, got);
+		if (cron_parse(s->valuestring, &ce, why, sizeof(why)) < 0) {
+			cJSON_Delete(s);
+			return fail(err, v, "\"%s\" is not a valid cron expression (%s), got %s",
+				    key, why, got);
+		}
+		return s;
+	}
 	case K_ANY:
 		return cJSON_Duplicate(v, 1);
 	}

@@ -6,13 +6,18 @@
 #define PM2_DAEMON_H
 
 #include "loop.h"
+#include "../common/cron.h"
 #include "../common/paths.h"
 #include "../common/util.h"
 
 #include <cjson/cJSON.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+
+/* The struct that embeds `member` at p (timers, ios). */
+#define container_of(p, type, member) ((type *)((char *)(p) - offsetof(type, member)))
 
 /* PM2's status names, in `jlist` and `ls`. */
 enum inst_state {
@@ -56,9 +61,12 @@ struct app_conf {
 	char *err_file;
 	char *pid_file;       /* NULL = default */
 	int instances;        /* as asked: 0 = max, -1 = max-1 */
+	bool has_cron;        /* cron_restart */
+	struct cron_expr cron;
 };
 
 struct instance;
+struct watcher;
 
 /* One end of a child's stdout or stderr pipe. Old pipes stay open after a
  * restart until every writer (grandchildren too) has closed them. */
@@ -88,7 +96,9 @@ struct instance {
 	bool has_exited;
 	struct timer restart_timer;
 	struct timer kill_timer;
+	struct timer cron_timer;
 	struct pipe_reader *readers;
+	struct watcher *watcher; /* while --watch is on */
 	int out_fd, err_fd;   /* log files, -1 when disabled */
 	char *out_path, *err_path, *pid_path;
 	/* CPU sampling for `ls`: previous reading. */
@@ -153,6 +163,8 @@ int instance_start(struct daemon *d, struct instance *in);
 void instance_stop(struct daemon *d, struct instance *in, enum after_stop after);
 void instance_on_exit(struct daemon *d, struct instance *in, int status);
 void instance_reset_counters(struct instance *in);
+/* Arm the cron_restart timer for the next matching time, if any. */
+void instance_arm_cron(struct daemon *d, struct instance *in);
 /* Is this instance between two states (a request must wait for it)? */
 bool instance_busy(const struct instance *in);
 void reap_children(struct daemon *d);
