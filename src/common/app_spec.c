@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "app_spec.h"
 #include "cron.h"
+#include "../daemon/privs.h"
 #include "signals.h"
 #include "util.h"
 
@@ -13,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 enum key_type {
 	K_STR,       /* a string */
@@ -31,6 +33,8 @@ enum key_type {
 	K_BOOL_STR,  /* true/false or a string (log_file, watch) */
 	K_OBJECT,    /* any object */
 	K_CRON,      /* a cron expression (5 or 6 fields) */
+	K_CAPS,      /* a list of capability names */
+	K_ID,        /* a user or group: a name or a number */
 	K_ANY,       /* accepted as is */
 };
 
@@ -86,10 +90,10 @@ static const struct key_def keys[] = {
 	{ "instance_var", K_STR, { 0 } },
 	{ "increment_var", K_STR, { 0 } },
 	{ "filter_env", K_ANY, { 0 } },
-	{ "uid", K_ANY, { "user" } },
-	{ "gid", K_ANY, { 0 } },
+	{ "uid", K_ID, { "user" } },
+	{ "gid", K_ID, { 0 } },
 	{ "username", K_STR, { 0 } },
-	{ "capabilities", K_STRLIST, { 0 } },
+	{ "capabilities", K_CAPS, { 0 } },
 	{ "no_new_privs", K_BOOL, { 0 } },
 	{ "vizion", K_BOOL, { 0 } },
 	{ "treekill", K_BOOL, { 0 } },
@@ -477,6 +481,39 @@ static cJSON *convert(const struct key_def *k, const char *key, const cJSON *v,
 		}
 		return s;
 	}
+	case K_CAPS: {
+		cJSON *list = cJSON_IsString(v) ? split_args(v->valuestring) : NULL;
+		const cJSON *src = list ? list : v;
+		if (!cJSON_IsArray(src)) {
+			cJSON_Delete(list);
+			return fail(err, v, "\"%s\" must be a list of capability names, got %s", key, got);
+		}
+		cJSON *a = cJSON_CreateArray();
+		for (const cJSON *e = src->child; e; e = e->next) {
+			if (!cJSON_IsString(e) || !privs_cap_valid(e->valuestring)) {
+				describe_value(e, got, sizeof(got));
+				cJSON_Delete(a);
+				cJSON_Delete(list);
+				return fail(err, list ? v : e, "\"%s\": unknown capability %s", key, got);
+			}
+			/* canonical: "CAP_NET_BIND_SERVICE" */
+			const char *bare = strncasecmp(e->valuestring, "CAP_", 4) == 0
+						   ? e->valuestring + 4 : e->valuestring;
+			char *up = xasprintf("CAP_%s", bare);
+			for (char *q = up; *q; q++)
+				*q = (char)toupper((unsigned char)*q);
+			cJSON_AddItemToArray(a, cJSON_CreateString(up));
+			free(up);
+		}
+		cJSON_Delete(list);
+		return a;
+	}
+	case K_ID:
+		if (cJSON_IsNumber(v) && parse_int(v, &n) && n >= 0)
+			return cJSON_CreateNumber((double)n);
+		if (cJSON_IsString(v) && *v->valuestring && !strchr(v->valuestring, ':'))
+			return cJSON_CreateString(v->valuestring);
+		return fail(err, v, "\"%s\" must be a user or group name or number, got %s", key, got);
 	case K_ANY:
 		return cJSON_Duplicate(v, 1);
 	}

@@ -6,6 +6,7 @@
 #define PM2_DAEMON_H
 
 #include "loop.h"
+#include "privs.h"
 #include "../common/cron.h"
 #include "../common/paths.h"
 #include "../common/util.h"
@@ -63,6 +64,7 @@ struct app_conf {
 	int instances;        /* as asked: 0 = max, -1 = max-1 */
 	bool has_cron;        /* cron_restart */
 	struct cron_expr cron;
+	struct privs privs;   /* uid/gid/capabilities/no_new_privs */
 };
 
 struct instance;

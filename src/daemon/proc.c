@@ -153,6 +153,10 @@ struct app_conf *app_conf_new(const cJSON *spec, char *err, size_t errlen)
 	c->err_file = dup_or_null(spec_str(spec, "error_file", NULL));
 	c->pid_file = dup_or_null(spec_str(spec, "pid_file", NULL));
 	c->envp = build_envp(cJSON_GetObjectItemCaseSensitive(spec, "env"));
+	if (privs_resolve(&c->privs, spec, err, errlen) < 0) {
+		app_conf_unref(c);
+		return NULL;
+	}
 	const char *cron = spec_str(spec, "cron_restart", NULL);
 	if (cron && cron_parse(cron, &c->cron, err, errlen) == 0)
 		c->has_cron = true;
@@ -213,6 +217,7 @@ void app_conf_unref(struct app_conf *c)
 	free(c->out_file);
 	free(c->err_file);
 	free(c->pid_file);
+	privs_free(&c->privs);
 	free(c);
 }
 
