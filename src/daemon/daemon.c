@@ -161,6 +161,8 @@ static int setup(struct daemon *d, const struct daemon_opts *opts, char *err, si
 		dlog_warn("cannot become a subreaper: %s", strerror(errno));
 	if (control_listen(d, err, errlen) < 0)
 		return -1;
+	if (opts->web_listen && web_start(d, opts->web_listen, opts->web_token, err, errlen) < 0)
+		return -1;
 	write_daemon_pid(d);
 	if (opts->initial_apps) {
 		cJSON *ids = cJSON_CreateArray();
@@ -178,6 +180,7 @@ static void teardown(struct daemon *d)
 		struct instance *in = d->procs;
 		proc_remove(d, in);
 	}
+	web_stop(d);
 	control_close(d);
 	if (d->sigfd >= 0) {
 		loop_io_del(&d->loop, &d->sigio);

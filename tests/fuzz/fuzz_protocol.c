@@ -47,6 +47,7 @@ static void clear_table(void)
 {
 	while (d.procs)
 		proc_remove(&d, d.procs);
+	web_stop(&d); /* a "web" request may have opened a port */
 	while (d.clients) {
 		struct client *c = d.clients;
 		d.clients = c->next;
