@@ -77,6 +77,9 @@ int ops_id(struct cli *c);
 int ops_startup(struct cli *c);
 int ops_unstartup(struct cli *c);
 
+/* health.c: probes for containers. */
+int health_ready(struct cli *c);
+
 /* commands.c */
 int commands_run(struct cli *c);
 /* The process table, as PM2 prints it after an action (not with -s). */

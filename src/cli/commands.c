@@ -282,7 +282,9 @@ static void usage(void)
 	     "  sendSignal <signal> <id|name>\n"
 	     "  save|dump [--force] | resurrect | cleardump | startup [systemd] | unstartup\n"
 	     "  env <id> | pid [name] | id <name>\n"
-	     "  ping | kill | -v|--version\n\n"
+	     "  ping                       is the daemon alive? (liveness probe)\n"
+	     "  ready [id|name|namespace]  are all (or these) apps online? (readiness probe)\n"
+	     "  kill | -v|--version\n\n"
 	     "Access pm2 files in $PM2_HOME (default ~/.pm2)");
 }
 
@@ -343,6 +345,7 @@ static const struct {
 	{ { "prettylist" }, cmd_prettylist },
 	{ { "describe", "info", "show", "desc" }, cmd_describe },
 	{ { "ping" }, cmd_ping },
+	{ { "ready" }, health_ready },
 	{ { "kill" }, cmd_kill },
 	{ { "sendSignal", "sendsignal" }, cmd_send_signal },
 	{ { "save", "dump" }, ops_save },
