@@ -4,6 +4,10 @@
 #   make test       install what is missing, build, run every test (+ ASan/UBSan)
 #   make run        build, then supervise examples/ecosystem.json in the foreground
 #   make asan       build/asan/pm2: glibc debug build with ASan and UBSan
+#   make install    $(DESTDIR)$(PREFIX)/bin/pm2, pm2-runtime, pm2-docker
+#   make deb        build/pm2_<version>_<arch>.deb
+#   make npm        build/pm2-static-<version>.tgz (npm install -g it)
+#   make image      the FROM scratch image (Dockerfile) from this build
 
 VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 MUSLDIR  ?= .deps/musl
@@ -23,7 +27,8 @@ ASAN_CFLAGS := -std=c11 -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefi
 	       -fno-sanitize-recover=undefined $(WARN) -DPM2_VERSION='"$(VERSION)"'
 ASAN_OBJS   := $(SRCS:src/%.c=build/asan/obj/%.o)
 
-.PHONY: all deps test test-bats unit fuzz asan run clean install-test-deps
+.PHONY: all deps test test-bats unit fuzz asan run clean install-test-deps \
+	install uninstall deb npm image-root image
 
 all: build/pm2 build/pm2-runtime
 
@@ -101,6 +106,35 @@ test-bats: all
 
 run: all
 	./build/pm2-runtime examples/ecosystem.json
+
+# Installing and packaging: what gets installed is always the static binary
+# (PKG_BIN), see scripts/package.sh.
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+PKG_BIN ?= build/pm2
+PKG_OUT ?= build
+ENGINE  ?= $(shell command -v podman >/dev/null 2>&1 && echo podman || echo docker)
+
+install: $(PKG_BIN)
+	sh scripts/package.sh install $(PKG_BIN) $(DESTDIR)$(BINDIR)
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/pm2 $(DESTDIR)$(BINDIR)/pm2-runtime $(DESTDIR)$(BINDIR)/pm2-docker
+
+deb: $(PKG_BIN)
+	sh scripts/package.sh deb $(PKG_BIN) $(PKG_OUT)
+
+npm: $(PKG_BIN)
+	sh scripts/package.sh npm $(PKG_BIN) $(PKG_OUT)
+
+# The Dockerfile's "prebuilt" target takes build/image/ instead of compiling.
+image-root: $(PKG_BIN)
+	rm -rf build/image
+	sh scripts/package.sh install $(PKG_BIN) build/image
+	rm build/image/pm2-docker
+
+image: image-root
+	$(ENGINE) build --target prebuilt -t pm2:$(VERSION) -t pm2:latest .
 
 clean:
 	rm -rf build
