@@ -1,6 +1,6 @@
 #!/bin/sh
-# Make an OCI bundle around a root file system from rootfs.sh, the way an
-# engine would run the image: read-only root, a tmpfs on /run for
+# Make an OCI bundle around a root file system from `scratch.sh rootfs`,
+# the way an engine would run the image: read-only root, a tmpfs on /run for
 # PM2_HOME (as a Kubernetes emptyDir would be), no terminal, the default
 # namespaces and capabilities of `runc spec`.
 #

@@ -17,8 +17,8 @@ setup() {
 		skip "needs a static busybox (apt-get install busybox-static)"
 	cat >app.sh <<'SH'
 #!/bin/sh
-echo "app up: pid $$, parent $PPID"
 trap 'echo "app: graceful stop"; exit 0' INT TERM
+echo "app up: pid $$, parent $PPID"
 while :; do sleep 1 & wait $!; done
 SH
 	chmod +x app.sh
@@ -42,18 +42,7 @@ teardown() {
 
 # The rootfs of a FROM scratch image: pm2, busybox, the app.
 make_rootfs() {
-	sh "$C/rootfs.sh" "$WORK/rootfs" "$PM2" app.sh ecosystem.json job.sh job.json
-}
-
-# Wait for the container's PID 1 to end; sets RC.
-wait_exit() { # pid seconds
-	local end=$((SECONDS + $2))
-	while kill -0 "$1" 2>/dev/null; do
-		[ $SECONDS -lt $end ] || { echo "still running after $2 s"; return 1; }
-		sleep 0.05
-	done
-	wait "$1"
-	RC=$?
+	sh "$C/scratch.sh" rootfs "$WORK/rootfs" "$PM2" app.sh ecosystem.json job.sh job.json
 }
 
 @test "scratch rootfs holds only pm2, its link, busybox and the app" {
@@ -67,21 +56,21 @@ wait_exit() { # pid seconds
 
 @test "unshare: PID 1 in a scratch root, docker-exec ls and ready through the socket, SIGTERM exits 0" {
 	make_rootfs
-	sh "$C/run-pid1.sh" "$WORK/rootfs" /pm2-runtime /app/ecosystem.json >stdout 2>stderr &
+	sh "$C/scratch.sh" run "$WORK/rootfs" /pm2-runtime /app/ecosystem.json >stdout 2>stderr &
 	UPID=$!
 	wait_until 10 pgrep -P "$UPID" >/dev/null
 	INIT=$(pgrep -P "$UPID")
 	wait_until 10 grep -q "app up" stdout
 	grep -q "app up: pid [0-9]*, parent 1$" stdout
 	# what `docker exec <container> pm2 ls` does: namespaces, root, env
-	run sh "$C/exec.sh" "$INIT" /pm2 ls
+	run sh "$C/scratch.sh" exec "$INIT" /pm2 ls
 	assert_success
 	assert_output --partial "│ tiny "
 	assert_output --partial "online"
-	run sh "$C/exec.sh" "$INIT" /pm2 ready
+	run sh "$C/scratch.sh" exec "$INIT" /pm2 ready
 	assert_success
 	assert_output "[PM2] ready: 1/1 process online"
-	run sh "$C/exec.sh" "$INIT" /pm2 ping
+	run sh "$C/scratch.sh" exec "$INIT" /pm2 ping
 	assert_output "{ msg: 'pong' }"
 	# the socket is inside the container's root, not in the host's PM2_HOME
 	[ -S "$WORK/rootfs/.pm2/rpc.sock" ]
@@ -97,7 +86,7 @@ wait_exit() { # pid seconds
 
 @test "unshare: the container's exit code is the one-shot app's" {
 	make_rootfs
-	run sh "$C/run-pid1.sh" "$WORK/rootfs" /pm2-runtime /app/job.json
+	run sh "$C/scratch.sh" run "$WORK/rootfs" /pm2-runtime /app/job.json
 	assert_equal "$status" 3
 	assert_output --partial "job done, exit 3"
 }

@@ -63,12 +63,9 @@ for d in yaml.safe_load_all(open(sys.argv[1])): print(json.dumps(d))' "$1"
 	# the runtime mirrors the apps' output for `docker logs`
 	grep -q "node: listening" stdout
 	kill -TERM "$(pgrep -P "$UPID")"
-	local end=$((SECONDS + 15))
-	while kill -0 "$UPID" 2>/dev/null && [ $SECONDS -lt $end ]; do sleep 0.05; done
-	wait "$UPID"
-	rc=$?
+	wait_exit "$UPID" 15
 	UPID=
-	assert_equal "$rc" 0
+	assert_equal "$RC" 0
 	grep -q "ticker: stopping" "$WORK/ex/logs/ticker.log"
 	! curl -sf "http://127.0.0.1:$WEB_PORT/" 2>/dev/null
 }
