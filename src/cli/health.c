@@ -112,8 +112,8 @@ static int judge(struct cli *c, const cJSON *procs)
  * answers. */
 int health_ready(struct cli *c)
 {
-	cJSON *req = cJSON_CreateObject();
-	cJSON_AddStringToObject(req, "cmd", "jlist");
+	/* client_list() would start a daemon: call without autostart. */
+	cJSON *req = client_request("jlist");
 	cJSON *reply = client_call(c, req, false, true);
 	cJSON_Delete(req);
 	if (!reply) {
