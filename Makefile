@@ -68,3 +68,13 @@ run: all
 
 clean:
 	rm -rf build
+
+# C unit tests (TAP): parsers, built with the sanitizers.
+UNIT_TESTS := build/unit/yaml_test
+
+build/unit/yaml_test: tests/unit/yaml_test.c src/common/yaml.c src/common/util.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(ASAN_CC) $(ASAN_CFLAGS) -o $@ tests/unit/yaml_test.c src/common/yaml.c src/common/util.c -lcjson -lm
+
+unit: $(UNIT_TESTS)
+	@for t in $(UNIT_TESTS); do ./$$t || exit 1; done
