@@ -263,15 +263,22 @@ static int start_or(struct cli *c, cJSON *apps, const char *action)
 	return reply ? show_list_after(c) : 1;
 }
 
-static int cmd_start(struct cli *c)
+/* The apps of the command line or its files; NULL with the error shown. */
+static cJSON *build_specs(struct cli *c, bool *from_file)
 {
 	char err[1024];
-	bool from_file;
-	cJSON *apps = start_build_specs(c, &from_file, err, sizeof(err));
-	if (!apps) {
+	cJSON *apps = start_build_specs(c, from_file, err, sizeof(err));
+	if (!apps)
 		say_err(c, "%s", err);
+	return apps;
+}
+
+static int cmd_start(struct cli *c)
+{
+	bool from_file;
+	cJSON *apps = build_specs(c, &from_file);
+	if (!apps)
 		return 1;
-	}
 	if (flag_set(c, "no-daemon")) {
 		struct daemon_opts o = { .foreground = true, .auto_exit = !flag_set(c, "no-auto-exit"),
 					 .ready_fd = -1, .initial_apps = apps };
@@ -305,14 +312,9 @@ static int cmd_start(struct cli *c)
  * request yet (it comes with cluster mode). */
 static int cmd_start_or(struct cli *c, const char *action)
 {
-	char err[1024];
 	bool from_file;
-	cJSON *apps = start_build_specs(c, &from_file, err, sizeof(err));
-	if (!apps) {
-		say_err(c, "%s", err);
-		return 1;
-	}
-	return start_or(c, apps, action);
+	cJSON *apps = build_specs(c, &from_file);
+	return apps ? start_or(c, apps, action) : 1;
 }
 
 static int cmd_start_or_restart(struct cli *c) { return cmd_start_or(c, "restartProcessId"); }
