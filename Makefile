@@ -70,11 +70,15 @@ clean:
 	rm -rf build
 
 # C unit tests (TAP): parsers, built with the sanitizers.
-UNIT_TESTS := build/unit/yaml_test
+UNIT_TESTS := build/unit/yaml_test build/unit/json_pos_test
 
 build/unit/yaml_test: tests/unit/yaml_test.c src/common/yaml.c src/common/util.c $(HDRS)
 	@mkdir -p $(dir $@)
 	$(ASAN_CC) $(ASAN_CFLAGS) -o $@ tests/unit/yaml_test.c src/common/yaml.c src/common/util.c -lcjson -lm
+
+build/unit/json_pos_test: tests/unit/json_pos_test.c src/common/json_pos.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(ASAN_CC) $(ASAN_CFLAGS) -o $@ tests/unit/json_pos_test.c src/common/json_pos.c -lcjson
 
 unit: $(UNIT_TESTS)
 	@for t in $(UNIT_TESTS); do ./$$t || exit 1; done

@@ -28,11 +28,11 @@
 struct deploy {
 	struct cli *c;
 	const struct ecosystem *eco;
-	const cJSON *conf;  /* deploy.<env> */
-	const char *file;   /* the ecosystem file, as given */
-	const char *env;    /* the environment's name */
-	const char *host;   /* the host this run is for */
-	char *post_deploy;  /* the post-deploy hook, env exports first */
+	const cJSON *conf; /* deploy.<env> */
+	const char *file;  /* the ecosystem file, as given */
+	const char *env;   /* the environment's name */
+	const char *host;  /* the host this run is for */
+	char *post_deploy; /* the post-deploy hook, env exports first */
 	char err[512];
 };
 
@@ -157,8 +157,9 @@ static char **ssh_argv(const struct deploy *d, const char *cmd)
 	const char *key = conf_str(d, "key");
 	if (key) {
 		argv[n++] = xstrdup("-i");
-		argv[n++] = key[0] == '~' && getenv("HOME") ? xasprintf("%s%s", getenv("HOME"), key + 1)
-							    : xstrdup(key);
+		argv[n++] = key[0] == '~' && getenv("HOME")
+				? xasprintf("%s%s", getenv("HOME"), key + 1)
+				: xstrdup(key);
 	}
 	const char *user = conf_str(d, "user");
 	argv[n++] = user ? xasprintf("%s@%s", user, d->host) : xstrdup(d->host);
@@ -186,8 +187,10 @@ static int on_host_in(struct deploy *d, const char *cmd, struct buf *out, int st
 	} else {
 		argv = ssh_argv(d, cmd);
 	}
-	struct subproc sp = { .argv = argv, .stdin_fd = conf_str(d, "needs_tty") ? 0 : stdin_fd,
-			      .capture_fd = out ? 1 : 0, .capture_max = DEPLOY_CAPTURE_MAX };
+	struct subproc sp = {.argv = argv,
+			     .stdin_fd = conf_str(d, "needs_tty") ? 0 : stdin_fd,
+			     .capture_fd = out ? 1 : 0,
+			     .capture_max = DEPLOY_CAPTURE_MAX};
 	int rc = subproc_run(&sp, out);
 	if (rc == -1)
 		failed(d, "cannot run %s: %s", argv[0], strerror(errno));
@@ -224,8 +227,10 @@ static int hook(struct deploy *d, const char *name)
 	}
 	step("executing %s `%s`", name, cmd);
 	char *what = xasprintf("%s hook failed", name);
-	int rc = must(d, shell_cmd(d, "cd %P && SHARED=%P && export SHARED && %S", "/current",
-				   "/shared", cmd), what);
+	int rc = must(
+	    d,
+	    shell_cmd(d, "cd %P && SHARED=%P && export SHARED && %S", "/current", "/shared", cmd),
+	    what);
 	free(what);
 	return rc;
 }
@@ -233,8 +238,8 @@ static int hook(struct deploy *d, const char *name)
 static int run_local(struct deploy *d, const char *cmd, const char *what)
 {
 	char *shell = local_shell();
-	char *argv[] = { shell, "-c", (char *)cmd, NULL };
-	struct subproc sp = { .argv = argv, .stdin_fd = -1 };
+	char *argv[] = {shell, "-c", (char *)cmd, NULL};
+	struct subproc sp = {.argv = argv, .stdin_fd = -1};
 	int rc = subproc_run(&sp, NULL);
 	free(shell);
 	if (rc == 0)
@@ -291,8 +296,9 @@ static int do_setup(struct deploy *d)
 	step("running setup");
 	step("cloning %s", conf_str(d, "repo"));
 	const char *depth = fetch_depth(d);
-	if (must(d, shell_cmd(d, "git clone%S --branch %Q %Q %P", depth, branch, conf_str(d, "repo"),
-			      "/source"),
+	if (must(d,
+		 shell_cmd(d, "git clone%S --branch %Q %Q %P", depth, branch, conf_str(d, "repo"),
+			   "/source"),
 		 "failed to clone") < 0)
 		return -1;
 	if (must(d, shell_cmd(d, "ln -sfn %P %P", "/source", "/current"), "symlink failed") < 0)
@@ -320,7 +326,8 @@ static int do_deploy(struct deploy *d, const char *ref)
 		 "fetch failed") < 0)
 		return -1;
 	step("resetting HEAD to %s", ref);
-	if (must(d, shell_cmd(d, "cd %P && git reset --hard %Q", "/source", ref), "git reset failed") < 0)
+	if (must(d, shell_cmd(d, "cd %P && git reset --hard %Q", "/source", ref),
+		 "git reset failed") < 0)
 		return -1;
 	if (must(d, shell_cmd(d, "ln -sfn %P %P", "/source", "/current"), "symlink failed") < 0)
 		return -1;
@@ -415,12 +422,15 @@ static int do_list(struct deploy *d, bool previous_only)
  * fails on `git diff`). */
 static int check_local_changes(struct deploy *d)
 {
-	char *inside[] = { "git", "rev-parse", "--is-inside-work-tree", NULL };
-	char *diff[] = { "git", "--no-pager", "diff", "--exit-code", "--quiet", NULL };
-	char *staged[] = { "git", "--no-pager", "diff", "--exit-code", "--quiet", "--cached", NULL };
-	char *ahead[] = { "git", "rev-list", "@{upstream}..", "-n", "1", NULL };
-	struct subproc sp = { .argv = inside, .stdin_fd = -1, .capture_fd = 1,
-			      .capture_max = DEPLOY_CAPTURE_MAX, .quiet = true };
+	char *inside[] = {"git", "rev-parse", "--is-inside-work-tree", NULL};
+	char *diff[] = {"git", "--no-pager", "diff", "--exit-code", "--quiet", NULL};
+	char *staged[] = {"git", "--no-pager", "diff", "--exit-code", "--quiet", "--cached", NULL};
+	char *ahead[] = {"git", "rev-list", "@{upstream}..", "-n", "1", NULL};
+	struct subproc sp = {.argv = inside,
+			     .stdin_fd = -1,
+			     .capture_fd = 1,
+			     .capture_max = DEPLOY_CAPTURE_MAX,
+			     .quiet = true};
 	struct buf out;
 	buf_init(&out);
 	int rc = subproc_run(&sp, &out);
@@ -471,7 +481,8 @@ static int run_command(struct deploy *d, char **args, int nargs)
 			return failed(d, "exec needs a command: pm2 deploy %s %s exec \"pm2 ls\"",
 				      d->file, d->env);
 		}
-		int rc = must(d, shell_cmd(d, "cd %P && %S", "/current", line.data), "command failed");
+		int rc =
+		    must(d, shell_cmd(d, "cd %P && %S", "/current", line.data), "command failed");
 		buf_free(&line);
 		return rc;
 	}
@@ -510,9 +521,10 @@ static bool is_string_list(const cJSON *v)
 /* PM2's schema (host, repo, path, ref required), checked with places. */
 static int check_conf(struct deploy *d)
 {
-	static const char *const required[] = { "repo", "path", "ref" };
-	static const char *const strings[] = { "user", "key", "fetch", "pre-setup", "post-setup",
-					       "pre-deploy-local", "pre-deploy", "post-deploy" };
+	static const char *const required[] = {"repo", "path", "ref"};
+	static const char *const strings[] = {"user",	    "key",	  "fetch",
+					      "pre-setup",  "post-setup", "pre-deploy-local",
+					      "pre-deploy", "post-deploy"};
 	if (!cJSON_IsObject(d->conf))
 		return bad_key(d, d->conf, d->env, "must be an object of deploy keys");
 	const cJSON *host = cJSON_GetObjectItemCaseSensitive(d->conf, "host");
@@ -520,7 +532,8 @@ static int check_conf(struct deploy *d)
 		return bad_key(d, d->conf, "host", "is required");
 	if (!is_string_list(host))
 		return bad_key(d, host, "host", "must be a host name or a list of them");
-	for (const cJSON *h = cJSON_IsArray(host) ? host->child : host; h; h = cJSON_IsArray(host) ? h->next : NULL)
+	for (const cJSON *h = cJSON_IsArray(host) ? host->child : host; h;
+	     h = cJSON_IsArray(host) ? h->next : NULL)
 		if (h->valuestring[0] == '-')
 			return bad_key(d, host, "host", "must not start with \"-\"");
 	for (size_t i = 0; i < ARRAY_LEN(required); i++) {
@@ -550,7 +563,8 @@ static int check_conf(struct deploy *d)
 		return bad_key(d, env, "env", "must be an object of variables");
 	for (const cJSON *v = env ? env->child : NULL; v; v = v->next)
 		if (cJSON_IsObject(v) || cJSON_IsArray(v))
-			return bad_key(d, v, "env", "variables must be strings, numbers or booleans");
+			return bad_key(d, v, "env",
+				       "variables must be strings, numbers or booleans");
 	return 0;
 }
 
@@ -567,9 +581,11 @@ static char *post_deploy_cmd(const struct deploy *d)
 		for (char *p = name; *p; p++)
 			if (*p >= 'a' && *p <= 'z')
 				*p = (char)(*p - 'a' + 'A');
-		char *val = cJSON_IsString(v) ? xstrdup(v->valuestring)
-			    : cJSON_IsNumber(v)   ? xasprintf("%.15g", v->valuedouble)
-			    : xstrdup(cJSON_IsTrue(v) ? "true" : cJSON_IsFalse(v) ? "false" : "");
+		char *val = cJSON_IsString(v)	? xstrdup(v->valuestring)
+			    : cJSON_IsNumber(v) ? xasprintf("%.15g", v->valuedouble)
+						: xstrdup(cJSON_IsTrue(v)    ? "true"
+							  : cJSON_IsFalse(v) ? "false"
+									     : "");
 		buf_printf(&b, "export %s=", name);
 		sh_quote(&b, val);
 		buf_puts(&b, " && ");
@@ -638,18 +654,20 @@ static int deploy_hosts(struct deploy *d, char **args, int nargs)
 int cmd_deploy(struct cli *c)
 {
 	int k = 0;
-	const char *file = c->npos && ecosystem_is_file(c->pos[0]) ? c->pos[k++] : ecosystem_default();
+	const char *file =
+	    c->npos && ecosystem_is_file(c->pos[0]) ? c->pos[k++] : ecosystem_default();
 	if (c->npos <= k || !strcmp(c->pos[0], "help")) {
 		deploy_help();
 		return 0;
 	}
 	if (!file) {
-		say_err(c, "no ecosystem file here (ecosystem.config.js, .cjs, .mjs, ecosystem.json, "
-			   ".yml): pm2 deploy <file> <env>");
+		say_err(c,
+			"no ecosystem file here (ecosystem.config.js, .cjs, .mjs, ecosystem.json, "
+			".yml): pm2 deploy <file> <env>");
 		return 1;
 	}
 	struct ecosystem e;
-	struct deploy d = { .c = c, .eco = &e, .file = file, .env = c->pos[k] };
+	struct deploy d = {.c = c, .eco = &e, .file = file, .env = c->pos[k]};
 	if (ecosystem_load(&e, file, d.err, sizeof(d.err)) < 0) {
 		say_err(c, "%s", d.err);
 		ecosystem_free(&e);

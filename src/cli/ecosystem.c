@@ -23,8 +23,8 @@
 
 /* What `pm2 start` with no argument looks for, in this order. */
 static const char *const default_files[] = {
-	"ecosystem.config.js", "ecosystem.config.cjs", "ecosystem.config.mjs",
-	"ecosystem.json",      "ecosystem.yml",        "ecosystem.yaml",
+    "ecosystem.config.js", "ecosystem.config.cjs", "ecosystem.config.mjs",
+    "ecosystem.json",	   "ecosystem.yml",	   "ecosystem.yaml",
 };
 
 static bool is_js(const char *f)
@@ -33,7 +33,10 @@ static bool is_js(const char *f)
 	       str_ends(f, ".config.mjs");
 }
 
-static bool is_yaml(const char *f) { return str_ends(f, ".yml") || str_ends(f, ".yaml"); }
+static bool is_yaml(const char *f)
+{
+	return str_ends(f, ".yml") || str_ends(f, ".yaml");
+}
 
 bool ecosystem_is_file(const char *arg)
 {
@@ -88,7 +91,8 @@ static char *read_text(const struct ecosystem *e, bool from_stdin, char *err, si
 	if (text)
 		return text;
 	if (errno == EFBIG)
-		snprintf(err, errlen, "%s: file is larger than %u bytes", e->name, ECOSYSTEM_MAX_BYTES);
+		snprintf(err, errlen, "%s: file is larger than %u bytes", e->name,
+			 ECOSYSTEM_MAX_BYTES);
 	else
 		snprintf(err, errlen, "%s: %s", e->name, strerror(errno));
 	return NULL;
@@ -129,18 +133,20 @@ static int load_yaml(struct ecosystem *e, char *text, char *err, size_t errlen)
  * {"config": module.exports} — or {"error", "line", "col"} — to fd 3, so
  * whatever the file prints on stdout stays out of the way. */
 static const char node_eval_js[] =
-	"const fs=require('fs'),path=require('path'),url=require('url');"
-	"const f=path.resolve(process.argv[1]),u=url.pathToFileURL(f).href;"
-	"const done=o=>{let s;try{s=JSON.stringify(o)}catch(e){s=JSON.stringify({error:String(e.message)})}"
-	"fs.writeSync(3,s);process.exit(0)};"
-	"const fail=e=>{const st=String(e&&e.stack||e);let m=null;for(const k of [u,f]){const i=st.indexOf(k);"
-	"if(i>=0&&(m=/^:(\\d+)(?::(\\d+))?/.exec(st.slice(i+k.length))))break}"
-	"done({error:(e&&e.name?e.name+': ':'')+String(e&&e.message||e).split('\\n')[0],"
-	"line:m?+m[1]:0,col:m&&m[2]?+m[2]:0})};"
-	"const ok=c=>done({config:c&&c.__esModule&&c.default!==undefined?c.default:c});"
-	"const esm=()=>import(u).then(m=>ok(m.default!==undefined?m.default:m),fail);"
-	"if(f.endsWith('.mjs'))esm();else try{ok(require(f))}"
-	"catch(e){e&&e.code==='ERR_REQUIRE_ESM'?esm():fail(e)}";
+    "const fs=require('fs'),path=require('path'),url=require('url');"
+    "const f=path.resolve(process.argv[1]),u=url.pathToFileURL(f).href;"
+    "const done=o=>{let "
+    "s;try{s=JSON.stringify(o)}catch(e){s=JSON.stringify({error:String(e.message)})}"
+    "fs.writeSync(3,s);process.exit(0)};"
+    "const fail=e=>{const st=String(e&&e.stack||e);let m=null;for(const k of [u,f]){const "
+    "i=st.indexOf(k);"
+    "if(i>=0&&(m=/^:(\\d+)(?::(\\d+))?/.exec(st.slice(i+k.length))))break}"
+    "done({error:(e&&e.name?e.name+': ':'')+String(e&&e.message||e).split('\\n')[0],"
+    "line:m?+m[1]:0,col:m&&m[2]?+m[2]:0})};"
+    "const ok=c=>done({config:c&&c.__esModule&&c.default!==undefined?c.default:c});"
+    "const esm=()=>import(u).then(m=>ok(m.default!==undefined?m.default:m),fail);"
+    "if(f.endsWith('.mjs'))esm();else try{ok(require(f))}"
+    "catch(e){e&&e.code==='ERR_REQUIRE_ESM'?esm():fail(e)}";
 
 static int node_error(const struct ecosystem *e, const cJSON *res, char *err, size_t errlen)
 {
@@ -161,15 +167,18 @@ static int load_js(struct ecosystem *e, const char *path, char *err, size_t errl
 {
 	char *node = path_search("node", getenv("PATH"));
 	if (!node) {
-		snprintf(err, errlen, "%s: reading a JavaScript ecosystem file needs node, and node "
+		snprintf(err, errlen,
+			 "%s: reading a JavaScript ecosystem file needs node, and node "
 			 "is not on PATH; write the file as JSON (ecosystem.json) or YAML instead",
 			 e->name);
 		return -1;
 	}
-	char *argv[] = { node, "-e", (char *)node_eval_js, (char *)path, NULL };
-	struct subproc sp = { .argv = argv, .stdin_fd = -1, .capture_fd = 3,
-			      .capture_max = ECOSYSTEM_MAX_BYTES,
-			      .timeout_ms = NODE_EVAL_TIMEOUT_MS };
+	char *argv[] = {node, "-e", (char *)node_eval_js, (char *)path, NULL};
+	struct subproc sp = {.argv = argv,
+			     .stdin_fd = -1,
+			     .capture_fd = 3,
+			     .capture_max = ECOSYSTEM_MAX_BYTES,
+			     .timeout_ms = NODE_EVAL_TIMEOUT_MS};
 	struct buf out;
 	buf_init(&out);
 	int rc = subproc_run(&sp, &out);
@@ -181,11 +190,13 @@ static int load_js(struct ecosystem *e, const char *path, char *err, size_t errl
 			snprintf(err, errlen, "%s: node did not finish evaluating it within %d s",
 				 e->name, NODE_EVAL_TIMEOUT_MS / 1000);
 		else if (rc == SUBPROC_TOO_BIG)
-			snprintf(err, errlen, "%s: file is larger than %u bytes", e->name, ECOSYSTEM_MAX_BYTES);
+			snprintf(err, errlen, "%s: file is larger than %u bytes", e->name,
+				 ECOSYSTEM_MAX_BYTES);
 		else if (rc < 0)
 			snprintf(err, errlen, "%s: cannot run node: %s", e->name, strerror(errno));
 		else
-			snprintf(err, errlen, "%s: node exited with code %d while reading it", e->name, rc);
+			snprintf(err, errlen, "%s: node exited with code %d while reading it",
+				 e->name, rc);
 		return -1;
 	}
 	cJSON *config = cJSON_DetachItemFromObjectCaseSensitive(res, "config");
@@ -227,7 +238,8 @@ int ecosystem_load(struct ecosystem *e, const char *arg, char *err, size_t errle
 	}
 	free(path);
 	if (rc == 0 && e->root && json_depth(e->root) > ECOSYSTEM_MAX_DEPTH) {
-		snprintf(err, errlen, "%s: nested deeper than %d levels", e->name, ECOSYSTEM_MAX_DEPTH);
+		snprintf(err, errlen, "%s: nested deeper than %d levels", e->name,
+			 ECOSYSTEM_MAX_DEPTH);
 		rc = -1;
 	}
 	return rc;
@@ -317,69 +329,64 @@ cJSON *ecosystem_app_names(struct cli *c, const char *file)
 
 /* ------------------------------------------------ pm2 ecosystem | init */
 
-static const char sample_js[] =
-	"module.exports = {\n"
-	"  apps: [{\n"
-	"    name: 'app',\n"
-	"    script: 'index.js',\n"
-	"    instances: 1,\n"
-	"    env: { NODE_ENV: 'development' },\n"
-	"    env_production: { NODE_ENV: 'production' }\n"
-	"  }],\n"
-	"\n"
-	"  deploy: {\n"
-	"    production: {\n"
-	"      user: 'SSH_USERNAME',\n"
-	"      host: 'SSH_HOSTMACHINE',\n"
-	"      ref: 'origin/main',\n"
-	"      repo: 'GIT_REPOSITORY',\n"
-	"      path: 'DESTINATION_PATH',\n"
-	"      'pre-deploy-local': '',\n"
-	"      'post-deploy': 'npm install && pm2 startOrReload ecosystem.config.js --env production',\n"
-	"      'pre-setup': ''\n"
-	"    }\n"
-	"  }\n"
-	"};\n";
+static const char sample_js[] = "module.exports = {\n"
+				"  apps: [{\n"
+				"    name: 'app',\n"
+				"    script: 'index.js',\n"
+				"    instances: 1,\n"
+				"    env: { NODE_ENV: 'development' },\n"
+				"    env_production: { NODE_ENV: 'production' }\n"
+				"  }],\n"
+				"\n"
+				"  deploy: {\n"
+				"    production: {\n"
+				"      user: 'SSH_USERNAME',\n"
+				"      host: 'SSH_HOSTMACHINE',\n"
+				"      ref: 'origin/main',\n"
+				"      repo: 'GIT_REPOSITORY',\n"
+				"      path: 'DESTINATION_PATH',\n"
+				"      'pre-deploy-local': '',\n"
+				"      'post-deploy': 'npm install && pm2 startOrReload "
+				"ecosystem.config.js --env production',\n"
+				"      'pre-setup': ''\n"
+				"    }\n"
+				"  }\n"
+				"};\n";
 
-static const char sample_simple_js[] =
-	"module.exports = {\n"
-	"  apps: [{\n"
-	"    name: 'app1',\n"
-	"    script: './app.js'\n"
-	"  }]\n"
-	"};\n";
+static const char sample_simple_js[] = "module.exports = {\n"
+				       "  apps: [{\n"
+				       "    name: 'app1',\n"
+				       "    script: './app.js'\n"
+				       "  }]\n"
+				       "};\n";
 
-static const char sample_json[] =
-	"{\n"
-	"  // pm2 start ecosystem.json [--env production]\n"
-	"  \"apps\": [{\n"
-	"    \"name\": \"app\",\n"
-	"    \"script\": \"index.js\",\n"
-	"    \"instances\": 1,\n"
-	"    \"env\": { \"NODE_ENV\": \"development\" },\n"
-	"    \"env_production\": { \"NODE_ENV\": \"production\" }\n"
-	"  }]\n"
-	"}\n";
+static const char sample_json[] = "{\n"
+				  "  // pm2 start ecosystem.json [--env production]\n"
+				  "  \"apps\": [{\n"
+				  "    \"name\": \"app\",\n"
+				  "    \"script\": \"index.js\",\n"
+				  "    \"instances\": 1,\n"
+				  "    \"env\": { \"NODE_ENV\": \"development\" },\n"
+				  "    \"env_production\": { \"NODE_ENV\": \"production\" }\n"
+				  "  }]\n"
+				  "}\n";
 
-static const char sample_yaml[] =
-	"# pm2 start ecosystem.yml [--env production]\n"
-	"apps:\n"
-	"  - name: app\n"
-	"    script: index.js\n"
-	"    instances: 1\n"
-	"    env:\n"
-	"      NODE_ENV: development\n"
-	"    env_production:\n"
-	"      NODE_ENV: production\n";
+static const char sample_yaml[] = "# pm2 start ecosystem.yml [--env production]\n"
+				  "apps:\n"
+				  "  - name: app\n"
+				  "    script: index.js\n"
+				  "    instances: 1\n"
+				  "    env:\n"
+				  "      NODE_ENV: development\n"
+				  "    env_production:\n"
+				  "      NODE_ENV: production\n";
 
 static const struct {
 	const char *mode, *file, *text;
 } samples[] = {
-	{ NULL, "ecosystem.config.js", sample_js },
-	{ "simple", "ecosystem.config.js", sample_simple_js },
-	{ "json", "ecosystem.json", sample_json },
-	{ "yaml", "ecosystem.yml", sample_yaml },
-	{ "yml", "ecosystem.yml", sample_yaml },
+    {NULL, "ecosystem.config.js", sample_js}, {"simple", "ecosystem.config.js", sample_simple_js},
+    {"json", "ecosystem.json", sample_json},  {"yaml", "ecosystem.yml", sample_yaml},
+    {"yml", "ecosystem.yml", sample_yaml},
 };
 
 static int write_text_file(const char *path, const char *text)
@@ -400,7 +407,8 @@ int cmd_ecosystem(struct cli *c)
 {
 	const char *mode = c->npos ? c->pos[0] : NULL;
 	for (size_t i = 0; i < ARRAY_LEN(samples); i++) {
-		if (mode ? !samples[i].mode || strcmp(mode, samples[i].mode) : samples[i].mode != NULL)
+		if (mode ? !samples[i].mode || strcmp(mode, samples[i].mode)
+			 : samples[i].mode != NULL)
 			continue;
 		char *cwd = getcwd(NULL, 0);
 		char *path = path_absolute(cwd ? cwd : "/", samples[i].file);

@@ -56,7 +56,7 @@ static int collect(const struct subproc *sp, int fd, struct buf *out)
 				return SUBPROC_TIMEOUT;
 			wait_ms = (int)left;
 		}
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		struct pollfd pfd = {.fd = fd, .events = POLLIN};
 		int r = poll(&pfd, 1, wait_ms);
 		if (r < 0 && errno == EINTR)
 			continue;
@@ -75,7 +75,7 @@ static int collect(const struct subproc *sp, int fd, struct buf *out)
 
 int subproc_run(const struct subproc *sp, struct buf *out)
 {
-	int cap[2] = { -1, -1 }, err[2];
+	int cap[2] = {-1, -1}, err[2];
 	if (pipe2(err, O_CLOEXEC) < 0)
 		return -1;
 	if (sp->capture_fd > 0 && pipe2(cap, O_CLOEXEC) < 0) {

@@ -22,7 +22,7 @@
 struct line {
 	const char *bol;   /* beginning of the line in the text */
 	const char *start; /* first character of content */
-	int indent;        /* column of `start`, 0-based */
+	int indent;	   /* column of `start`, 0-based */
 };
 
 struct anchor {
@@ -64,7 +64,7 @@ static void pos_of(const struct parser *p, const char *at, int *line, int *col)
 }
 
 static void fail(struct parser *p, const char *at, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static void fail(struct parser *p, const char *at, const char *fmt, ...)
 {
@@ -90,9 +90,18 @@ static void pos_add(struct parser *p, const cJSON *item, const char *at)
 	d->npos++;
 }
 
-static bool is_eol(char c) { return c == '\0' || c == '\n' || c == '\r'; }
-static bool is_blank(char c) { return c == ' ' || c == '\t'; }
-static bool isdigit_c(char c) { return c >= '0' && c <= '9'; }
+static bool is_eol(char c)
+{
+	return c == '\0' || c == '\n' || c == '\r';
+}
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+static bool isdigit_c(char c)
+{
+	return c >= '0' && c <= '9';
+}
 
 static const char *skip_blanks(const char *s)
 {
@@ -145,8 +154,10 @@ static int split_lines(struct parser *p)
 				fail(p, c, "tabs are not allowed in indentation");
 				return -1;
 			}
-			bool doc_start = c == s && str_starts(s, "---") && (is_blank(s[3]) || is_eol(s[3]));
-			bool doc_end = c == s && str_starts(s, "...") && (is_blank(s[3]) || is_eol(s[3]));
+			bool doc_start =
+			    c == s && str_starts(s, "---") && (is_blank(s[3]) || is_eol(s[3]));
+			bool doc_end =
+			    c == s && str_starts(s, "...") && (is_blank(s[3]) || is_eol(s[3]));
 			if (doc_start && (seen_doc || p->nlines)) {
 				fail(p, c, "only one YAML document is read");
 				return -1;
@@ -159,9 +170,10 @@ static int split_lines(struct parser *p)
 			ended |= doc_end;
 			if (!doc_start && !doc_end && !(c == s && *c == '%')) {
 				if (p->nlines == cap)
-					p->lines = xrealloc(p->lines, (cap *= 2) * sizeof(*p->lines));
+					p->lines =
+					    xrealloc(p->lines, (cap *= 2) * sizeof(*p->lines));
 				p->lines[p->nlines++] =
-					(struct line){ .bol = s, .start = c, .indent = (int)(c - s) };
+				    (struct line){.bol = s, .start = c, .indent = (int)(c - s)};
 			}
 		}
 		s = *eol ? eol + 1 : eol;
@@ -198,9 +210,9 @@ static bool all_digits(const char *s, const char *digits)
 /* A plain scalar's type, as js-yaml's default schema resolves it. */
 static cJSON *resolve_plain(const char *s)
 {
-	static const char *const nulls[] = { "", "~", "null", "Null", "NULL" };
-	static const char *const trues[] = { "true", "True", "TRUE" };
-	static const char *const falses[] = { "false", "False", "FALSE" };
+	static const char *const nulls[] = {"", "~", "null", "Null", "NULL"};
+	static const char *const trues[] = {"true", "True", "TRUE"};
+	static const char *const falses[] = {"false", "False", "FALSE"};
 	for (size_t i = 0; i < ARRAY_LEN(nulls); i++)
 		if (!strcmp(s, nulls[i]))
 			return cJSON_CreateNull();
@@ -294,9 +306,9 @@ static const char *fold_break(struct buf *b, const char *s)
 static const char *double_escape(struct parser *p, struct buf *b, const char *s)
 {
 	static const char from[] = "0abtnvfre \"/\\N_LP\t";
-	static const char *const to[] = { "\0", "\a", "\b", "\t", "\n", "\v", "\f", "\r",
-					  "\x1b", " ", "\"", "/", "\\", "\xc2\x85", "\xc2\xa0",
-					  "\xe2\x80\xa8", "\xe2\x80\xa9", "\t" };
+	static const char *const to[] = {
+	    "\0", "\a", "\b", "\t", "\n",	"\v",	    "\f",	    "\r",	    "\x1b",
+	    " ",  "\"", "/",  "\\", "\xc2\x85", "\xc2\xa0", "\xe2\x80\xa8", "\xe2\x80\xa9", "\t"};
 	const char *hit = *s ? strchr(from, *s) : NULL;
 	if (hit) {
 		const char *t = to[hit - from];
@@ -308,7 +320,10 @@ static const char *double_escape(struct parser *p, struct buf *b, const char *s)
 		unsigned long cp = 0;
 		for (int i = 1; i <= digits; i++) {
 			char c = s[i];
-			int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+			int v = c >= '0' && c <= '9'   ? c - '0'
+				: c >= 'a' && c <= 'f' ? c - 'a' + 10
+				: c >= 'A' && c <= 'F' ? c - 'A' + 10
+						       : -1;
 			if (v < 0) {
 				fail(p, s, "bad escape in a double-quoted string");
 				return s;
@@ -338,7 +353,8 @@ static const char *read_quoted(struct parser *p, const char *s, char **out)
 	buf_puts(&b, "");
 	while (!p->failed) {
 		if (!*s) {
-			fail(p, open, "unterminated %s-quoted string", q == '"' ? "double" : "single");
+			fail(p, open, "unterminated %s-quoted string",
+			     q == '"' ? "double" : "single");
 			break;
 		}
 		if (*s == q && q == '\'' && s[1] == '\'') {
@@ -368,8 +384,8 @@ static const char *plain_end(const char *s, bool flow)
 	while (!is_eol(*e)) {
 		if (*e == '#' && e > s && is_blank(e[-1]))
 			break;
-		if (flow && (strchr(",]}[{", *e) ||
-			     (*e == ':' && (is_blank(e[1]) || is_eol(e[1]) || strchr(",]}", e[1])))))
+		if (flow && (strchr(",]}[{", *e) || (*e == ':' && (is_blank(e[1]) || is_eol(e[1]) ||
+								   strchr(",]}", e[1])))))
 			break;
 		e++;
 	}
@@ -483,7 +499,8 @@ static cJSON *flow_collection(struct parser *p, const char **sp)
 	s = flow_skip(s + 1);
 	while (!p->failed && *s != close) {
 		if (!*s) {
-			fail(p, s, "unterminated flow %s (missing \"%c\")", is_map ? "mapping" : "sequence", close);
+			fail(p, s, "unterminated flow %s (missing \"%c\")",
+			     is_map ? "mapping" : "sequence", close);
 			break;
 		}
 		const char *at = s;
@@ -517,7 +534,8 @@ static cJSON *flow_collection(struct parser *p, const char **sp)
 		if (*s == ',')
 			s = flow_skip(s + 1);
 		else if (*s != close && !p->failed)
-			fail(p, s, "expected \",\" or \"%c\" in a flow %s", close, is_map ? "mapping" : "sequence");
+			fail(p, s, "expected \",\" or \"%c\" in a flow %s", close,
+			     is_map ? "mapping" : "sequence");
 	}
 	p->depth--;
 	if (p->failed) {
@@ -579,7 +597,7 @@ static char *block_scalar(struct parser *p, const char *ind, int parent, const c
 	struct buf b;
 	buf_init(&b);
 	buf_puts(&b, "");
-	int breaks = 0;          /* empty lines pending */
+	int breaks = 0; /* empty lines pending */
 	bool first = true, prev_more = false;
 	const char *stop = s;
 	while (*s) {
@@ -602,7 +620,10 @@ static char *block_scalar(struct parser *p, const char *ind, int parent, const c
 				if (style == '>' && !breaks && !more && !prev_more)
 					buf_puts(&b, " ");
 				else
-					for (int i = 0; i < breaks + (style == '|' || more || prev_more ? 1 : 0); i++)
+					for (int i = 0;
+					     i <
+					     breaks + (style == '|' || more || prev_more ? 1 : 0);
+					     i++)
 						buf_puts(&b, "\n");
 			} else {
 				for (int i = 0; i < breaks; i++)
@@ -696,7 +717,8 @@ static char *block_key(struct parser *p, const char *s, const char **value)
 {
 	if (*s == '"' || *s == '\'') {
 		char *k = NULL;
-		const char *e = memchr(s + 1, *s, (size_t)(line_end(s) - s - 1)) ? read_quoted(p, s, &k) : NULL;
+		const char *e =
+		    memchr(s + 1, *s, (size_t)(line_end(s) - s - 1)) ? read_quoted(p, s, &k) : NULL;
 		if (!e)
 			return NULL;
 		e = skip_blanks(e);
@@ -794,8 +816,9 @@ static cJSON *parse_map(struct parser *p, int indent)
 		char *key = block_key(p, at, &vs);
 		if (!key) {
 			if (!p->failed)
-				fail(p, at, *at == '?' ? "complex keys (\"? \") are not supported"
-						       : "expected \"key: value\"");
+				fail(p, at,
+				     *at == '?' ? "complex keys (\"? \") are not supported"
+						: "expected \"key: value\"");
 			break;
 		}
 		cJSON *v = node_after(p, vs, indent, true);
@@ -832,7 +855,8 @@ static cJSON *parse_seq(struct parser *p, int indent)
 		const char *at = l->start;
 		const char *rest = skip_blanks(at + 1);
 		cJSON *v;
-		if (!is_eol(*rest) && *rest != '#' && (is_seq_entry(rest) || is_key_line(p, rest))) {
+		if (!is_eol(*rest) && *rest != '#' &&
+		    (is_seq_entry(rest) || is_key_line(p, rest))) {
 			/* "- key: v" or "- - v": the rest is a line of its own */
 			l->start = rest;
 			l->indent += (int)(rest - at);
@@ -873,7 +897,7 @@ int yaml_parse(const char *text, struct yaml_doc *doc, struct yaml_error *err)
 {
 	memset(doc, 0, sizeof(*doc));
 	memset(err, 0, sizeof(*err));
-	struct parser p = { .text = text, .doc = doc, .err = err };
+	struct parser p = {.text = text, .doc = doc, .err = err};
 	cJSON *root = NULL;
 	if (split_lines(&p) == 0) {
 		if (!p.nlines) {

@@ -92,7 +92,8 @@ int main(void)
 	       "    args: [--queue, \"jobs\", 3]\n"
 	       "    autorestart: false\n",
 	       "{\"apps\":[{\"name\":\"api\",\"script\":\"./server.js\",\"instances\":4,"
-	       "\"env\":{\"NODE_ENV\":\"development\"},\"env_production\":{\"NODE_ENV\":\"production\"}},"
+	       "\"env\":{\"NODE_ENV\":\"development\"},\"env_production\":{\"NODE_ENV\":"
+	       "\"production\"}},"
 	       "{\"name\":\"worker\",\"script\":\"worker.js\",\"args\":[\"--queue\",\"jobs\",3],"
 	       "\"autorestart\":false}]}");
 	parses("a sequence at its key's indentation",
@@ -102,16 +103,17 @@ int main(void)
 	       "a: ~\nb: null\nc: True\nd: FALSE\ne: 0x1F\nf: -12\ng: 1.5e3\nh: 1_000\n"
 	       "i: yes\nj: 1.2.3\nk: '007'\nl: 12:30\nm: .5\nn:\n",
 	       "{\"a\":null,\"b\":null,\"c\":true,\"d\":false,\"e\":31,\"f\":-12,\"g\":1500,"
-	       "\"h\":1000,\"i\":\"yes\",\"j\":\"1.2.3\",\"k\":\"007\",\"l\":\"12:30\",\"m\":0.5,\"n\":null}");
+	       "\"h\":1000,\"i\":\"yes\",\"j\":\"1.2.3\",\"k\":\"007\",\"l\":\"12:30\",\"m\":0.5,"
+	       "\"n\":null}");
 	parses("quoted scalars and escapes",
 	       "a: \"tab\\there \\\"q\\\" \\u00e9\"\nb: 'it''s # not a comment'\nc: \"x: y\"\n",
 	       "{\"a\":\"tab\\there \\\"q\\\" é\",\"b\":\"it's # not a comment\",\"c\":\"x: y\"}");
-	parses("a quoted scalar over lines folds",
-	       "a: \"one\n  two\n\n  three\"\n",
+	parses("a quoted scalar over lines folds", "a: \"one\n  two\n\n  three\"\n",
 	       "{\"a\":\"one two\\nthree\"}");
 	parses("plain values keep colons and hashes inside words",
 	       "url: http://example.org:8080/a#frag\ncmd: npm install && pm2 reload all # go\n",
-	       "{\"url\":\"http://example.org:8080/a#frag\",\"cmd\":\"npm install && pm2 reload all\"}");
+	       "{\"url\":\"http://example.org:8080/a#frag\",\"cmd\":\"npm install && pm2 reload "
+	       "all\"}");
 	parses("a literal block scalar",
 	       "post-deploy: |\n  npm install\n  pm2 startOrRestart eco.yml\n\nnext: 1\n",
 	       "{\"post-deploy\":\"npm install\\npm2 startOrRestart eco.yml\\n\",\"next\":1}");
@@ -124,8 +126,7 @@ int main(void)
 	parses("flow collections over several lines",
 	       "args: [\n  \"a\",  # first\n  b,\n]\nenv: { A: 1, B: \"two\", C: [x, y] }\n",
 	       "{\"args\":[\"a\",\"b\"],\"env\":{\"A\":1,\"B\":\"two\",\"C\":[\"x\",\"y\"]}}");
-	parses("nested sequences and empty values",
-	       "- - a\n  - b\n- \n- c:\n  d: [ ]\n",
+	parses("nested sequences and empty values", "- - a\n  - b\n- \n- c:\n  d: [ ]\n",
 	       "[[\"a\",\"b\"],null,{\"c\":null,\"d\":[]}]");
 	parses("anchors, aliases and merges",
 	       "base: &base\n  exec_mode: cluster\n  instances: 2\napps:\n"
@@ -140,9 +141,11 @@ int main(void)
 	parses("quoted keys", "\"a b\": 1\n'c': 2\n", "{\"a b\":1,\"c\":2}");
 
 	fails("tabs in indentation", "apps:\n\t- a\n", "2:1: tabs are not allowed in indentation");
-	fails("bad indentation", "a: 1\n  b: 2\n c: 3\n", "2:3: bad indentation of a mapping entry");
+	fails("bad indentation", "a: 1\n  b: 2\n c: 3\n",
+	      "2:3: bad indentation of a mapping entry");
 	fails("a duplicate key", "apps: []\nname: x\napps: [1]\n", "3:1: duplicate key \"apps\"");
-	fails("an unterminated string", "a: \"abc\nb: 1\n", "1:4: unterminated double-quoted string");
+	fails("an unterminated string", "a: \"abc\nb: 1\n",
+	      "1:4: unterminated double-quoted string");
 	fails("an unterminated flow sequence", "a: [1, 2\nb: 3\n",
 	      "2:1: expected \",\" or \"]\" in a flow sequence");
 	fails("text after a quoted value", "a: 'x' y\n", "1:8: unexpected text after a value");
@@ -152,14 +155,16 @@ int main(void)
 	fails("a line that is not key: value", "a: 1\njust text\n", "2:1: expected \"key: value\"");
 	fails("a sequence inside a mapping", "a: 1\n- b\n",
 	      "2:1: a sequence entry where a \"key: value\" was expected");
-	fails("billion laughs stop", "a: &a [1,1,1,1,1,1,1,1,1,1]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
+	fails("billion laughs stop",
+	      "a: &a [1,1,1,1,1,1,1,1,1,1]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
 	      "c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\n"
 	      "e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: [*e,*e,*e,*e,*e,*e,*e,*e,*e,*e]\n",
 	      "5:29: aliases expand to more than 100000 values");
 
-	located("a mapping value is found at its key",
-		"apps:\n  - name: a\n    instances: two\n", "apps.0.instances", "3:5");
-	located("a sequence item at its dash", "apps:\n  - name: a\n  - name: b\n", "apps.1", "3:3");
+	located("a mapping value is found at its key", "apps:\n  - name: a\n    instances: two\n",
+		"apps.0.instances", "3:5");
+	located("a sequence item at its dash", "apps:\n  - name: a\n  - name: b\n", "apps.1",
+		"3:3");
 	located("a flow item where it starts", "args: [a, \"b\"]\n", "args.1", "1:11");
 
 	printf("1..%d\n", n);
