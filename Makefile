@@ -23,7 +23,7 @@ ASAN_CFLAGS := -std=c11 -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefi
 	       -fno-sanitize-recover=undefined $(WARN) -DPM2_VERSION='"$(VERSION)"'
 ASAN_OBJS   := $(SRCS:src/%.c=build/asan/obj/%.o)
 
-.PHONY: all deps test test-bats test-asan unit asan run clean install-test-deps
+.PHONY: all deps test test-bats unit fuzz asan run clean install-test-deps
 
 all: build/pm2 build/pm2-runtime
 
@@ -53,6 +53,43 @@ build/asan/pm2: $(ASAN_OBJS)
 
 asan: build/asan/pm2
 
+# C unit tests for the pure parsers, against Debian's libcjson (glibc).
+UNIT_SRCS := $(wildcard tests/unit/*.c) src/common/cron.c src/common/app_spec.c \
+	     src/common/json_pos.c src/common/util.c src/common/signals.c src/daemon/privs.c \
+	     src/common/yaml.c
+build/unit/run: $(UNIT_SRCS) $(wildcard tests/unit/*.h) $(HDRS)
+	@mkdir -p $(dir $@)
+	$(ASAN_CC) $(ASAN_CFLAGS) -o $@ $(UNIT_SRCS) -lcjson -lcap -lm
+
+unit: build/unit/run
+	./build/unit/run
+
+# libFuzzer targets (clang): the ecosystem parser and the control protocol.
+FUZZ_CC      := clang
+FUZZ_CFLAGS  := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		-Wall -Wextra \
+		-Wno-unused-parameter -DPM2_VERSION='"$(VERSION)"'
+FUZZ_COMMON  := $(filter-out src/common/cpus.c,$(wildcard src/common/*.c)) src/daemon/privs.c
+FUZZ_DAEMON  := $(filter-out src/daemon/spawn.c src/daemon/privs.c,$(wildcard src/daemon/*.c)) src/common/cpus.c
+FUZZ_SECONDS ?= 60
+
+build/fuzz/ecosystem: tests/fuzz/fuzz_ecosystem.c $(FUZZ_COMMON) $(HDRS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_ecosystem.c $(FUZZ_COMMON) -lcjson -lcap -lm
+
+build/fuzz/protocol: tests/fuzz/fuzz_protocol.c $(FUZZ_COMMON) $(FUZZ_DAEMON) $(HDRS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_protocol.c $(FUZZ_COMMON) $(FUZZ_DAEMON) \
+		-lcjson -lcap -lm
+
+# make fuzz [FUZZ_SECONDS=60]: each target for that long, from the seeds.
+fuzz: build/fuzz/ecosystem build/fuzz/protocol
+	for t in ecosystem protocol; do \
+		mkdir -p build/fuzz/corpus-$$t && cp tests/fuzz/corpus/$$t/* build/fuzz/corpus-$$t/ && \
+		./build/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=1024 \
+			-print_final_stats=1 build/fuzz/corpus-$$t || exit 1; \
+	done
+
 install-test-deps:
 	sh scripts/install-deps.sh
 
@@ -68,17 +105,3 @@ run: all
 
 clean:
 	rm -rf build
-
-# C unit tests (TAP): parsers, built with the sanitizers.
-UNIT_TESTS := build/unit/yaml_test build/unit/json_pos_test
-
-build/unit/yaml_test: tests/unit/yaml_test.c src/common/yaml.c src/common/util.c $(HDRS)
-	@mkdir -p $(dir $@)
-	$(ASAN_CC) $(ASAN_CFLAGS) -o $@ tests/unit/yaml_test.c src/common/yaml.c src/common/util.c -lcjson -lm
-
-build/unit/json_pos_test: tests/unit/json_pos_test.c src/common/json_pos.c $(HDRS)
-	@mkdir -p $(dir $@)
-	$(ASAN_CC) $(ASAN_CFLAGS) -o $@ tests/unit/json_pos_test.c src/common/json_pos.c -lcjson
-
-unit: $(UNIT_TESTS)
-	@for t in $(UNIT_TESTS); do ./$$t || exit 1; done

@@ -56,6 +56,8 @@ char *render_since(double wall_ms_then);
 /* start.c: build app specs from argv or ecosystem files (the default file
  * if no argument); *from_file tells whether a file was read. */
 cJSON *start_build_specs(struct cli *c, bool *from_file, char *err, size_t errlen);
+/* Our environment as apps get it (minus variables meant for us only). */
+cJSON *start_capture_env(void);
 
 /* ecosystem.c: the files PM2 users keep their apps in — JSON (comments
  * allowed), YAML, JavaScript evaluated by node, or JSON on stdin ("-"). */
@@ -100,7 +102,19 @@ struct subproc {
  * run, SUBPROC_TIMEOUT or SUBPROC_TOO_BIG (the child is killed). */
 int subproc_run(const struct subproc *sp, struct buf *out);
 
+/* ops.c */
+int ops_save(struct cli *c);
+int ops_resurrect(struct cli *c);
+int ops_cleardump(struct cli *c);
+int ops_env(struct cli *c);
+int ops_pid(struct cli *c);
+int ops_id(struct cli *c);
+int ops_startup(struct cli *c);
+int ops_unstartup(struct cli *c);
+
 /* commands.c */
 int commands_run(struct cli *c);
+/* The process table, as PM2 prints it after an action (not with -s). */
+int show_list_after(struct cli *c);
 
 #endif

@@ -87,9 +87,10 @@ cJSON *client_call(struct cli *c, cJSON *req, bool autostart, bool quiet)
 		return NULL;
 	struct buf in;
 	buf_init(&in);
-	cJSON *reply = NULL;
-	if (proto_send(fd, req) == 0)
-		reply = proto_recv(fd, &in, REPLY_TIMEOUT_MS);
+	/* Read even if the send failed: a daemon that refuses us says why
+	 * before it hangs up. */
+	(void)proto_send(fd, req);
+	cJSON *reply = proto_recv(fd, &in, REPLY_TIMEOUT_MS);
 	if (!reply)
 		say_err(c, "no answer from the PM2 daemon (see %s)", c->paths.daemon_log);
 	buf_free(&in);

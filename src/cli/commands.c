@@ -60,7 +60,7 @@ static int cmd_list(struct cli *c)
 }
 
 /* After an action PM2 shows the table, unless --silent. */
-static int show_list_after(struct cli *c)
+int show_list_after(struct cli *c)
 {
 	if (flag_set(c, "silent"))
 		return 0;
@@ -154,6 +154,8 @@ static int cmd_action(struct cli *c, const char *cmd)
 		say(c, "Use --update-env to update environment variables");
 	cJSON *req = request(cmd);
 	cJSON_AddItemToObject(req, "targets", targets);
+	if (!strcmp(cmd, "restart") && flag_set(c, "update-env"))
+		cJSON_AddItemToObject(req, "env", start_capture_env());
 	char *label = NULL;
 	for (int i = 0; i < c->npos; i++) {
 		char *l = label ? xasprintf("%s %s", label, c->pos[i]) : xstrdup(c->pos[i]);
@@ -297,6 +299,8 @@ static int cmd_start(struct cli *c)
 	}
 	cJSON *req = request("start");
 	cJSON_AddItemToObject(req, "apps", apps);
+	/* A script needs --update-env to refresh a running app's env; a
+	 * file always does (start_or), as PM2 does. */
 	if (flag_set(c, "update-env"))
 		cJSON_AddTrueToObject(req, "update_env");
 	cJSON *reply = call(c, req, true, false);
@@ -405,6 +409,8 @@ static void usage(void)
 	     "  ls|list|l|ps|status [--sort field[:desc]] [-m]\n"
 	     "  jlist | prettylist | describe|info|show <id|name>\n"
 	     "  sendSignal <signal> <id|name>\n"
+	     "  save|dump [--force] | resurrect | cleardump | startup [systemd] | unstartup\n"
+	     "  env <id> | pid [name] | id <name>\n"
 	     "  ping | kill | -v|--version\n\n"
 	     "Access pm2 files in $PM2_HOME (default ~/.pm2)");
 }
@@ -472,6 +478,14 @@ static const struct {
 	{ { "ping" }, cmd_ping },
 	{ { "kill" }, cmd_kill },
 	{ { "sendSignal", "sendsignal" }, cmd_send_signal },
+	{ { "save", "dump" }, ops_save },
+	{ { "resurrect" }, ops_resurrect },
+	{ { "cleardump" }, ops_cleardump },
+	{ { "env" }, ops_env },
+	{ { "pid" }, ops_pid },
+	{ { "id" }, ops_id },
+	{ { "startup" }, ops_startup },
+	{ { "unstartup" }, ops_unstartup },
 	{ { "version" }, cmd_version },
 };
 

@@ -138,8 +138,7 @@ static bool supervisor_only(const char *key)
 	return false;
 }
 
-/* The environment the app gets: ours, then its "env", then "env_<name>". */
-static cJSON *merged_env(const cJSON *app, const char *env_name)
+cJSON *start_capture_env(void)
 {
 	cJSON *env = cJSON_CreateObject();
 	for (char **e = environ; e && *e; e++) {
@@ -151,6 +150,13 @@ static cJSON *merged_env(const cJSON *app, const char *env_name)
 			set_key(env, k, cJSON_CreateString(eq + 1));
 		free(k);
 	}
+	return env;
+}
+
+/* The environment the app gets: ours, then its "env", then "env_<name>". */
+static cJSON *merged_env(const cJSON *app, const char *env_name)
+{
+	cJSON *env = start_capture_env();
 	const char *blocks[2] = { "env", NULL };
 	char *named = env_name ? xasprintf("env_%s", env_name) : NULL;
 	blocks[1] = named;

@@ -47,6 +47,7 @@ load helpers
 	"$PM2" start b.sh >/dev/null
 	pa=$(pid_of a)
 	pb=$(pid_of b)
+	wait_until 5 started a
 	dpid=$(cat "$PM2_HOME/pm2.pid")
 	run "$PM2" kill
 	assert_success

@@ -50,13 +50,19 @@ pid_of() { jl ".[] | select(.name==\"$1\") | .pid" | head -1; }
 restarts_of() { jl ".[] | select(.name==\"$1\") | .pm2_env.restart_time" | head -1; }
 is_status() { [ "$(status_of "$1")" = "$2" ]; }
 
-# A tiny long-running app in shell.
+# A tiny long-running app in shell. It says "started" once its SIGINT
+# handler is in place: wait for that (started <name>) before stopping it
+# if the test looks at how it stopped.
 make_sleeper() { # name
 	cat >"$WORK/$1.sh" <<'SH'
 #!/bin/sh
-echo "started $$"
 trap 'echo "got SIGINT"; exit 0' INT
+echo "started $$"
 while :; do sleep 0.1; done
 SH
 	chmod +x "$WORK/$1.sh"
+}
+
+started() { # name [log]
+	grep -q "^started" "${2:-$PM2_HOME/logs/$1-out.log}" 2>/dev/null
 }

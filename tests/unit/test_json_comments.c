@@ -1,22 +1,18 @@
 /* Unit tests for json_pos: comments blanked in place, positions kept. */
 #define _GNU_SOURCE
+#include "unit.h"
 #include "../../src/common/json_pos.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int n, failed;
-
 static void check(const char *name, const char *got, const char *want)
 {
-	n++;
-	if (strcmp(got, want) == 0) {
-		printf("ok %d json_pos: %s\n", n, name);
-		return;
-	}
-	failed++;
-	printf("not ok %d json_pos: %s\n#   got:  %s\n#   want: %s\n", n, name, got, want);
+	bool ok = strcmp(got, want) == 0;
+	CHECK(ok, "%s: %s%s%s%s%s", "json comments", name, ok ? "" : "\n#   got:  ", ok ? "" : got,
+	      ok ? "" : "\n#   want: ", ok ? "" : want);
 }
 
 static void blanks(const char *name, const char *in, const char *want)
@@ -47,7 +43,7 @@ static void locates(const char *name, const char *in, const char *key, const cha
 	free(t);
 }
 
-int main(void)
+void test_json_comments(void)
 {
 	blanks("line comments", "{ // x\n\"a\": 1 }", "{     \n\"a\": 1 }");
 	blanks("block comments keep line breaks", "/* a\nb */{}", "    \n    {}");
@@ -58,6 +54,4 @@ int main(void)
 	blanks("an unterminated block comment blanks the rest", "{} /* open", "{}        ");
 	locates("positions after comments still hold", "{\n  // one\n  /* two */ \"k\": 1\n}", "k",
 		"3:13");
-	printf("1..%d\n", n);
-	return failed ? 1 : 0;
 }

@@ -1,23 +1,19 @@
 /* Unit tests for the YAML reader: documents as ecosystem files write them,
  * compared as compact JSON; errors compared as "line:col: message". */
 #define _GNU_SOURCE
+#include "unit.h"
 #include "../../src/common/yaml.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int n, failed;
-
 static void check(const char *name, const char *got, const char *want)
 {
-	n++;
-	if (strcmp(got, want) == 0) {
-		printf("ok %d yaml: %s\n", n, name);
-		return;
-	}
-	failed++;
-	printf("not ok %d yaml: %s\n#   got:  %s\n#   want: %s\n", n, name, got, want);
+	bool ok = strcmp(got, want) == 0;
+	CHECK(ok, "%s: %s%s%s%s%s", "yaml", name, ok ? "" : "\n#   got:  ", ok ? "" : got,
+	      ok ? "" : "\n#   want: ", ok ? "" : want);
 }
 
 static void parses(const char *name, const char *text, const char *json)
@@ -75,7 +71,7 @@ static void located(const char *name, const char *text, const char *path, const 
 	check(name, got, want);
 }
 
-int main(void)
+void test_yaml(void)
 {
 	parses("an ecosystem file",
 	       "# apps\n"
@@ -166,7 +162,4 @@ int main(void)
 	located("a sequence item at its dash", "apps:\n  - name: a\n  - name: b\n", "apps.1",
 		"3:3");
 	located("a flow item where it starts", "args: [a, \"b\"]\n", "args.1", "1:11");
-
-	printf("1..%d\n", n);
-	return failed ? 1 : 0;
 }
