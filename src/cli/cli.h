@@ -43,6 +43,12 @@ int client_connect(struct cli *c, bool autostart, bool quiet);
 cJSON *client_call(struct cli *c, cJSON *req, bool autostart, bool quiet);
 /* A reply's error, or NULL if ok. */
 const char *reply_error(const cJSON *reply);
+/* A request object {"cmd": cmd}. */
+cJSON *client_request(const char *cmd);
+/* Send req (consumed), return the ok reply, or NULL with the error printed. */
+cJSON *client_do(struct cli *c, cJSON *req, bool autostart, bool quiet);
+/* The process list as `jlist` gives it (full: with env and app keys). */
+cJSON *client_list(struct cli *c, bool full, bool quiet);
 
 /* output helpers (render.c) */
 void say(struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -105,3 +105,37 @@ const char *reply_error(const cJSON *reply)
 	const cJSON *e = cJSON_GetObjectItemCaseSensitive(reply, "error");
 	return cJSON_IsString(e) ? e->valuestring : "unknown error";
 }
+
+cJSON *client_request(const char *cmd)
+{
+	cJSON *r = cJSON_CreateObject();
+	cJSON_AddStringToObject(r, "cmd", cmd);
+	return r;
+}
+
+cJSON *client_do(struct cli *c, cJSON *req, bool autostart, bool quiet)
+{
+	cJSON *reply = client_call(c, req, autostart, quiet);
+	cJSON_Delete(req);
+	if (!reply)
+		return NULL;
+	const char *e = reply_error(reply);
+	if (e) {
+		say_err(c, "%s", e);
+		cJSON_Delete(reply);
+		return NULL;
+	}
+	return reply;
+}
+
+cJSON *client_list(struct cli *c, bool full, bool quiet)
+{
+	cJSON *req = client_request("jlist");
+	cJSON_AddBoolToObject(req, "full", full);
+	cJSON *reply = client_do(c, req, true, quiet);
+	if (!reply)
+		return NULL;
+	cJSON *procs = cJSON_DetachItemFromObjectCaseSensitive(reply, "procs");
+	cJSON_Delete(reply);
+	return procs;
+}

@@ -14,44 +14,9 @@
 #include <string.h>
 #include <unistd.h>
 
-static cJSON *request(const char *cmd)
-{
-	cJSON *r = cJSON_CreateObject();
-	cJSON_AddStringToObject(r, "cmd", cmd);
-	return r;
-}
-
-/* Send, check, return the reply (NULL and message printed on error). */
-static cJSON *call(struct cli *c, cJSON *req, bool autostart, bool quiet)
-{
-	cJSON *reply = client_call(c, req, autostart, quiet);
-	cJSON_Delete(req);
-	if (!reply)
-		return NULL;
-	const char *e = reply_error(reply);
-	if (e) {
-		say_err(c, "%s", e);
-		cJSON_Delete(reply);
-		return NULL;
-	}
-	return reply;
-}
-
-static cJSON *fetch_list(struct cli *c, bool full, bool quiet)
-{
-	cJSON *req = request("jlist");
-	cJSON_AddBoolToObject(req, "full", full);
-	cJSON *reply = call(c, req, true, quiet);
-	if (!reply)
-		return NULL;
-	cJSON *procs = cJSON_DetachItemFromObjectCaseSensitive(reply, "procs");
-	cJSON_Delete(reply);
-	return procs;
-}
-
 static int cmd_list(struct cli *c)
 {
-	cJSON *procs = fetch_list(c, false, false);
+	cJSON *procs = client_list(c, false, false);
 	if (!procs)
 		return 1;
 	render_table(c, procs);
@@ -69,7 +34,7 @@ int show_list_after(struct cli *c)
 
 static int cmd_jlist(struct cli *c, bool pretty)
 {
-	cJSON *procs = fetch_list(c, true, true);
+	cJSON *procs = client_list(c, true, true);
 	if (!procs)
 		return 1;
 	char *s = pretty ? cJSON_Print(procs) : cJSON_PrintUnformatted(procs);
@@ -145,14 +110,14 @@ static int cmd_action(struct cli *c, const char *cmd)
 	if (!targets)
 		return 1;
 	/* Before acting, show what will be acted on (PM2's wording). */
-	cJSON *before = fetch_list(c, false, false);
+	cJSON *before = client_list(c, false, false);
 	if (!before) {
 		cJSON_Delete(targets);
 		return 1;
 	}
 	if (!strcmp(cmd, "restart") && !flag_set(c, "update-env"))
 		say(c, "Use --update-env to update environment variables");
-	cJSON *req = request(cmd);
+	cJSON *req = client_request(cmd);
 	cJSON_AddItemToObject(req, "targets", targets);
 	if (!strcmp(cmd, "restart") && flag_set(c, "update-env"))
 		cJSON_AddItemToObject(req, "env", start_capture_env());
@@ -162,7 +127,7 @@ static int cmd_action(struct cli *c, const char *cmd)
 		free(label);
 		label = l;
 	}
-	cJSON *reply = call(c, req, true, false);
+	cJSON *reply = client_do(c, req, true, false);
 	if (!reply) {
 		free(label);
 		cJSON_Delete(before);
@@ -186,9 +151,9 @@ static int cmd_reset(struct cli *c)
 	cJSON *targets = collect_targets(c);
 	if (!targets)
 		return 1;
-	cJSON *req = request("reset");
+	cJSON *req = client_request("reset");
 	cJSON_AddItemToObject(req, "targets", targets);
-	cJSON *reply = call(c, req, true, false);
+	cJSON *reply = client_do(c, req, true, false);
 	if (!reply)
 		return 1;
 	const cJSON *ids = cJSON_GetObjectItemCaseSensitive(reply, "ids");
@@ -297,13 +262,13 @@ static int cmd_start(struct cli *c)
 		    cJSON_GetObjectItemCaseSensitive(a, "script")->valuestring,
 		    cJSON_IsString(mode) ? mode->valuestring : "fork_mode", n, n > 1 ? "s" : "");
 	}
-	cJSON *req = request("start");
+	cJSON *req = client_request("start");
 	cJSON_AddItemToObject(req, "apps", apps);
 	/* A script needs --update-env to refresh a running app's env; a
 	 * file always does (start_or), as PM2 does. */
 	if (flag_set(c, "update-env"))
 		cJSON_AddTrueToObject(req, "update_env");
-	cJSON *reply = call(c, req, true, false);
+	cJSON *reply = client_do(c, req, true, false);
 	if (!reply)
 		return 1;
 	cJSON_Delete(reply);
@@ -330,7 +295,7 @@ static int cmd_describe(struct cli *c)
 		say_err(c, "describe needs a process: an id or a name");
 		return 1;
 	}
-	cJSON *procs = fetch_list(c, true, false);
+	cJSON *procs = client_list(c, true, false);
 	if (!procs)
 		return 1;
 	int shown = 0;
@@ -353,7 +318,7 @@ static int cmd_describe(struct cli *c)
 
 static int cmd_ping(struct cli *c)
 {
-	cJSON *reply = call(c, request("ping"), true, false);
+	cJSON *reply = client_do(c, client_request("ping"), true, false);
 	if (!reply)
 		return 1;
 	puts("{ msg: 'pong' }");
@@ -368,7 +333,7 @@ static int cmd_kill(struct cli *c)
 		say(c, "[v] PM2 Daemon Stopped");
 		return 0;
 	}
-	cJSON *req = request("kill");
+	cJSON *req = client_request("kill");
 	struct buf in;
 	buf_init(&in);
 	cJSON *reply = proto_send(fd, req) == 0 ? proto_recv(fd, &in, 600000) : NULL;
@@ -426,13 +391,13 @@ static int cmd_send_signal(struct cli *c)
 		say_err(c, "Invalid signal: %s", c->pos[0]);
 		return 1;
 	}
-	cJSON *req = request("signal");
+	cJSON *req = client_request("signal");
 	cJSON_AddStringToObject(req, "signal", c->pos[0]);
 	cJSON *targets = cJSON_CreateArray();
 	for (int i = 1; i < c->npos; i++)
 		cJSON_AddItemToArray(targets, cJSON_CreateString(c->pos[i]));
 	cJSON_AddItemToObject(req, "targets", targets);
-	cJSON *reply = call(c, req, true, false);
+	cJSON *reply = client_do(c, req, true, false);
 	if (!reply)
 		return 1;
 	const char *sig = cJSON_GetObjectItemCaseSensitive(reply, "signal")->valuestring;

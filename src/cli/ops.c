@@ -16,25 +16,6 @@
 
 #define DUMP_MAX_BYTES (64u * 1024 * 1024)
 
-static cJSON *list_request(struct cli *c)
-{
-	cJSON *req = cJSON_CreateObject();
-	cJSON_AddStringToObject(req, "cmd", "jlist");
-	cJSON *reply = client_call(c, req, true, false);
-	cJSON_Delete(req);
-	if (!reply)
-		return NULL;
-	const char *e = reply_error(reply);
-	if (e) {
-		say_err(c, "%s", e);
-		cJSON_Delete(reply);
-		return NULL;
-	}
-	cJSON *procs = cJSON_DetachItemFromObjectCaseSensitive(reply, "procs");
-	cJSON_Delete(reply);
-	return procs;
-}
-
 static char *dump_path(struct cli *c, const char *suffix)
 {
 	return xasprintf("%s/dump.pm2%s", c->paths.home, suffix);
@@ -70,7 +51,7 @@ static int write_atomic(const char *path, const char *bak, const char *text)
 
 int ops_save(struct cli *c)
 {
-	cJSON *procs = list_request(c);
+	cJSON *procs = client_list(c, true, false);
 	if (!procs)
 		return 1;
 	say(c, "Saving current process list...");
@@ -161,7 +142,7 @@ int ops_resurrect(struct cli *c)
 		return 1;
 	}
 	say(c, "Restoring processes located in %s", used);
-	cJSON *running = list_request(c);
+	cJSON *running = client_list(c, true, false);
 	if (!running) {
 		cJSON_Delete(dump);
 		free(path);
@@ -188,16 +169,10 @@ int ops_resurrect(struct cli *c)
 	}
 	int rc = 0;
 	if (cJSON_GetArraySize(apps)) {
-		cJSON *req = cJSON_CreateObject();
-		cJSON_AddStringToObject(req, "cmd", "start");
+		cJSON *req = client_request("start");
 		cJSON_AddItemToObject(req, "apps", apps);
-		cJSON *reply = client_call(c, req, true, false);
-		cJSON_Delete(req);
-		const char *e = reply ? reply_error(reply) : "no answer";
-		if (e) {
-			say_err(c, "%s", e);
-			rc = 1;
-		}
+		cJSON *reply = client_do(c, req, true, false);
+		rc = reply ? 0 : 1;
 		cJSON_Delete(reply);
 	} else {
 		cJSON_Delete(apps);
@@ -239,7 +214,7 @@ int ops_env(struct cli *c)
 		say_err(c, "env needs a process id: pm2 env 0");
 		return 1;
 	}
-	cJSON *procs = list_request(c);
+	cJSON *procs = client_list(c, true, false);
 	if (!procs)
 		return 1;
 	int shown = 0;
@@ -262,7 +237,7 @@ int ops_env(struct cli *c)
 
 int ops_pid(struct cli *c)
 {
-	cJSON *procs = list_request(c);
+	cJSON *procs = client_list(c, true, false);
 	if (!procs)
 		return 1;
 	for (const cJSON *p = procs->child; p; p = p->next)
@@ -278,7 +253,7 @@ int ops_id(struct cli *c)
 		say_err(c, "id needs an app name: pm2 id api");
 		return 1;
 	}
-	cJSON *procs = list_request(c);
+	cJSON *procs = client_list(c, true, false);
 	if (!procs)
 		return 1;
 	struct buf out;
