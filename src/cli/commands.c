@@ -185,7 +185,7 @@ static int app_instances(const cJSON *app)
  * The daemon's "start" request restarts a name that exists. */
 static int start_or(struct cli *c, cJSON *apps, const char *action)
 {
-	cJSON *before = fetch_list(c, false, false);
+	cJSON *before = client_list(c, false, false);
 	if (!before) {
 		cJSON_Delete(apps);
 		return 1;
@@ -211,10 +211,10 @@ static int start_or(struct cli *c, cJSON *apps, const char *action)
 		}
 		cJSON_Delete(ids);
 	}
-	cJSON *req = request("start");
+	cJSON *req = client_request("start");
 	cJSON_AddItemToObject(req, "apps", apps);
 	cJSON_AddTrueToObject(req, "update_env");
-	cJSON *reply = call(c, req, true, false);
+	cJSON *reply = client_do(c, req, true, false);
 	if (reply) {
 		print_done(c, acted, before);
 		if (missing.len)
