@@ -10,9 +10,7 @@
 
 static void check(const char *name, const char *got, const char *want)
 {
-	bool ok = strcmp(got, want) == 0;
-	CHECK(ok, "%s: %s%s%s%s%s", "json comments", name, ok ? "" : "\n#   got:  ", ok ? "" : got,
-	      ok ? "" : "\n#   want: ", ok ? "" : want);
+	check_str("json comments", name, got, want);
 }
 
 static void blanks(const char *name, const char *in, const char *want)

@@ -11,9 +11,7 @@
 
 static void check(const char *name, const char *got, const char *want)
 {
-	bool ok = strcmp(got, want) == 0;
-	CHECK(ok, "%s: %s%s%s%s%s", "yaml", name, ok ? "" : "\n#   got:  ", ok ? "" : got,
-	      ok ? "" : "\n#   want: ", ok ? "" : want);
+	check_str("yaml", name, got, want);
 }
 
 static void parses(const char *name, const char *text, const char *json)
