@@ -60,7 +60,8 @@ asan: build/asan/pm2
 
 # C unit tests for the pure parsers, against Debian's libcjson (glibc).
 UNIT_SRCS := $(wildcard tests/unit/*.c) src/common/cron.c src/common/app_spec.c \
-	     src/common/json_pos.c src/common/util.c src/common/signals.c src/daemon/privs.c
+	     src/common/json_pos.c src/common/util.c src/common/signals.c src/daemon/privs.c \
+	     src/common/yaml.c
 build/unit/run: $(UNIT_SRCS) $(wildcard tests/unit/*.h) $(HDRS)
 	@mkdir -p $(dir $@)
 	$(ASAN_CC) $(ASAN_CFLAGS) -o $@ $(UNIT_SRCS) -lcjson -lcap -lm
@@ -86,9 +87,14 @@ build/fuzz/protocol: tests/fuzz/fuzz_protocol.c $(FUZZ_COMMON) $(FUZZ_DAEMON) $(
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_protocol.c $(FUZZ_COMMON) $(FUZZ_DAEMON) \
 		-lcjson -lcap -lm
 
+build/fuzz/yaml: tests/fuzz/fuzz_yaml.c src/common/yaml.c src/common/util.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_yaml.c src/common/yaml.c src/common/util.c \
+		-lcjson -lm
+
 # make fuzz [FUZZ_SECONDS=60]: each target for that long, from the seeds.
-fuzz: build/fuzz/ecosystem build/fuzz/protocol
-	for t in ecosystem protocol; do \
+fuzz: build/fuzz/ecosystem build/fuzz/protocol build/fuzz/yaml
+	for t in ecosystem protocol yaml; do \
 		mkdir -p build/fuzz/corpus-$$t && cp tests/fuzz/corpus/$$t/* build/fuzz/corpus-$$t/ && \
 		./build/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=1024 \
 			-print_final_stats=1 build/fuzz/corpus-$$t || exit 1; \

@@ -8,7 +8,7 @@ need=""
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed'; }
 for p in musl-tools bats bats-assert bats-support libcjson-dev libcap-dev \
 	 gcc make dpkg-dev file curl jq procps util-linux parallel clang libclang-rt-14-dev \
-	 podman runc busybox-static yamllint; do
+	 podman runc busybox-static yamllint git openssh-client openssh-server; do
 	have_pkg "$p" || need="$need $p"
 done
 # Interpreters the examples and tests run apps with.
@@ -20,6 +20,15 @@ if [ -n "$need" ]; then
 	echo "install-deps: installing$need"
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get update -qq
+	# openssh-server is for the deploy tests, which start their own sshd
+	# on loopback: keep the package from starting the system's on :22.
+	no_start=""
+	if [ ! -e /usr/sbin/policy-rc.d ]; then
+		printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+		chmod +x /usr/sbin/policy-rc.d
+		no_start=1
+	fi
 	apt-get install -y -qq --no-install-recommends $need >/dev/null
+	[ -z "$no_start" ] || rm -f /usr/sbin/policy-rc.d
 fi
 sh "$(dirname "$0")/build-deps.sh"

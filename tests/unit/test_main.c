@@ -6,12 +6,16 @@ int unit_count, unit_failed;
 void test_cron(void);
 void test_app_spec(void);
 void test_json_pos(void);
+void test_json_comments(void);
+void test_yaml(void);
 
 int main(void)
 {
 	test_cron();
 	test_app_spec();
 	test_json_pos();
+	test_json_comments();
+	test_yaml();
 	printf("1..%d\n", unit_count);
 	return unit_failed ? 1 : 0;
 }
