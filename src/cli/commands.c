@@ -56,6 +56,19 @@ static void print_done(struct cli *c, const cJSON *ids, cJSON *procs)
 	}
 }
 
+/* PM2 prints the ids the way Node's util.inspect does: [ 0, 1 ] */
+static void print_applying(struct cli *c, const char *action, const char *label, const cJSON *ids)
+{
+	struct buf idtext;
+	buf_init(&idtext);
+	buf_puts(&idtext, "[");
+	for (const cJSON *id = ids ? ids->child : NULL; id; id = id->next)
+		buf_printf(&idtext, "%s %d", id == ids->child ? "" : ",", id->valueint);
+	buf_puts(&idtext, cJSON_GetArraySize(ids) ? " ]" : "]");
+	say(c, "Applying action %s on app [%s](ids: %s)", action, label, idtext.data);
+	buf_free(&idtext);
+}
+
 static const char *action_name(const char *cmd)
 {
 	if (!strcmp(cmd, "stop"))
@@ -70,8 +83,8 @@ static cJSON *collect_targets(struct cli *c)
 {
 	cJSON *targets = cJSON_CreateArray();
 	for (int i = 0; i < c->npos; i++) {
-		if (start_is_ecosystem(c->pos[i]) && file_exists(c->pos[i])) {
-			cJSON *names = start_file_app_names(c, c->pos[i]);
+		if (ecosystem_is_file(c->pos[i]) && file_exists(c->pos[i])) {
+			cJSON *names = ecosystem_app_names(c, c->pos[i]);
 			if (!names) {
 				cJSON_Delete(targets);
 				return NULL;
@@ -121,15 +134,7 @@ static int cmd_action(struct cli *c, const char *cmd)
 		return 1;
 	}
 	const cJSON *ids = cJSON_GetObjectItemCaseSensitive(reply, "ids");
-	/* PM2 prints the ids the way Node's util.inspect does: [ 0, 1 ] */
-	struct buf idtext;
-	buf_init(&idtext);
-	buf_puts(&idtext, "[");
-	for (const cJSON *id = ids ? ids->child : NULL; id; id = id->next)
-		buf_printf(&idtext, "%s %d", id == ids->child ? "" : ",", id->valueint);
-	buf_puts(&idtext, cJSON_GetArraySize(ids) ? " ]" : "]");
-	say(c, "Applying action %s on app [%s](ids: %s)", action_name(cmd), label, idtext.data);
-	buf_free(&idtext);
+	print_applying(c, action_name(cmd), label, ids);
 	print_done(c, ids, before);
 	free(label);
 	cJSON_Delete(before);
@@ -158,14 +163,89 @@ static int cmd_reset(struct cli *c)
 	return show_list_after(c);
 }
 
-static int cmd_start(struct cli *c)
+/* pm_ids of the listed processes named `name`. */
+static cJSON *ids_named(const cJSON *procs, const char *name)
 {
-	char err[1024];
-	cJSON *apps = start_build_specs(c, err, sizeof(err));
-	if (!apps) {
-		say_err(c, "%s", err);
+	cJSON *ids = cJSON_CreateArray();
+	for (const cJSON *p = procs ? procs->child : NULL; p; p = p->next)
+		if (!strcmp(cJSON_GetObjectItemCaseSensitive(p, "name")->valuestring, name))
+			cJSON_AddItemToArray(ids, cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(p, "pm_id"), 1));
+	return ids;
+}
+
+static int app_instances(const cJSON *app)
+{
+	const cJSON *inst = cJSON_GetObjectItemCaseSensitive(app, "instances");
+	return cpus_resolve_instances(cJSON_IsNumber(inst) ? inst->valueint : 1);
+}
+
+/* What PM2 does with a file (`start <file>`, `startOrRestart <file>`):
+ * start the apps that are missing, restart those that run, with the
+ * file's new settings and environment. `action` is PM2's name for it.
+ * The daemon's "start" request restarts a name that exists. */
+static int start_or(struct cli *c, cJSON *apps, const char *action)
+{
+	cJSON *before = client_list(c, false, false);
+	if (!before) {
+		cJSON_Delete(apps);
 		return 1;
 	}
+	cJSON *acted = cJSON_CreateArray();
+	cJSON *launched = cJSON_CreateArray();
+	struct buf missing;
+	buf_init(&missing);
+	buf_puts(&missing, "");
+	for (const cJSON *a = apps->child; a; a = a->next) {
+		const char *name = cJSON_GetObjectItemCaseSensitive(a, "name")->valuestring;
+		cJSON *ids = ids_named(before, name);
+		if (cJSON_GetArraySize(ids)) {
+			print_applying(c, action, name, ids);
+			cJSON *id;
+			while ((id = cJSON_DetachItemFromArray(ids, 0)))
+				cJSON_AddItemToArray(acted, id);
+		} else {
+			buf_printf(&missing, "%s%s", missing.len ? ", " : "", name);
+			char *line = xasprintf("App [%s] launched (%d instances)", name, app_instances(a));
+			cJSON_AddItemToArray(launched, cJSON_CreateString(line));
+			free(line);
+		}
+		cJSON_Delete(ids);
+	}
+	cJSON *req = client_request("start");
+	cJSON_AddItemToObject(req, "apps", apps);
+	cJSON_AddTrueToObject(req, "update_env");
+	cJSON *reply = client_do(c, req, true, false);
+	if (reply) {
+		print_done(c, acted, before);
+		if (missing.len)
+			say_warn(c, "Applications %s not running, starting...", missing.data);
+		for (const cJSON *l = launched->child; l; l = l->next)
+			say(c, "%s", l->valuestring);
+	}
+	buf_free(&missing);
+	cJSON_Delete(launched);
+	cJSON_Delete(acted);
+	cJSON_Delete(before);
+	cJSON_Delete(reply);
+	return reply ? show_list_after(c) : 1;
+}
+
+/* The apps of the command line or its files; NULL with the error shown. */
+static cJSON *build_specs(struct cli *c, bool *from_file)
+{
+	char err[1024];
+	cJSON *apps = start_build_specs(c, from_file, err, sizeof(err));
+	if (!apps)
+		say_err(c, "%s", err);
+	return apps;
+}
+
+static int cmd_start(struct cli *c)
+{
+	bool from_file;
+	cJSON *apps = build_specs(c, &from_file);
+	if (!apps)
+		return 1;
 	if (flag_set(c, "no-daemon")) {
 		struct daemon_opts o = { .foreground = true, .auto_exit = !flag_set(c, "no-auto-exit"),
 					 .ready_fd = -1, .initial_apps = apps };
@@ -182,9 +262,10 @@ static int cmd_start(struct cli *c)
 		cJSON_Delete(apps);
 		return rc;
 	}
+	if (from_file)
+		return start_or(c, apps, "restartProcessId");
 	for (const cJSON *a = apps->child; a; a = a->next) {
-		const cJSON *inst = cJSON_GetObjectItemCaseSensitive(a, "instances");
-		int n = cpus_resolve_instances(cJSON_IsNumber(inst) ? inst->valueint : 1);
+		int n = app_instances(a);
 		const cJSON *mode = cJSON_GetObjectItemCaseSensitive(a, "exec_mode");
 		say(c, "Starting %s in %s (%d instance%s)",
 		    cJSON_GetObjectItemCaseSensitive(a, "script")->valuestring,
@@ -192,12 +273,9 @@ static int cmd_start(struct cli *c)
 	}
 	cJSON *req = client_request("start");
 	cJSON_AddItemToObject(req, "apps", apps);
-	/* Starting from an ecosystem file always refreshes the env of apps
-	 * that run already, as PM2 does; a script needs --update-env. */
-	bool from_file = false;
-	for (int i = 0; i < c->npos; i++)
-		from_file |= start_is_ecosystem(c->pos[i]);
-	if (flag_set(c, "update-env") || from_file)
+	/* A script needs --update-env to refresh a running app's env; a
+	 * file always does (start_or), as PM2 does. */
+	if (flag_set(c, "update-env"))
 		cJSON_AddTrueToObject(req, "update_env");
 	cJSON *reply = client_do(c, req, true, false);
 	if (!reply)
@@ -208,6 +286,19 @@ static int cmd_start(struct cli *c)
 		return 1;
 	return show_list_after(c);
 }
+
+/* pm2 startOrRestart|startOrReload|startOrGracefulReload <file>.
+ * The reload variants restart for now: the daemon has no "reload"
+ * request yet (it comes with cluster mode). */
+static int cmd_start_or(struct cli *c, const char *action)
+{
+	bool from_file;
+	cJSON *apps = build_specs(c, &from_file);
+	return apps ? start_or(c, apps, action) : 1;
+}
+
+static int cmd_start_or_restart(struct cli *c) { return cmd_start_or(c, "restartProcessId"); }
+static int cmd_start_or_reload(struct cli *c) { return cmd_start_or(c, "reloadProcessId"); }
 
 static int cmd_describe(struct cli *c)
 {
@@ -285,7 +376,10 @@ static void usage(void)
 	     "pm2 -h, --help             all available commands and options\n"
 	     "pm2 <command> -h           help on a specific command\n\n"
 	     "Commands:\n"
-	     "  start <script|ecosystem.json> [--name N] [-i N] [-- args]\n"
+	     "  start [script|ecosystem file|-] [--name N] [-i N] [--env E] [-- args]\n"
+	     "  startOrRestart|startOrReload <ecosystem file>\n"
+	     "  ecosystem|init [simple|json|yaml]\n"
+	     "  deploy <ecosystem file> <env> [setup|update|revert [n]|curr|prev|list|exec <cmd>|<ref>]\n"
 	     "  stop|restart|delete <id|name|namespace|all|ecosystem.json>...\n"
 	     "  reset <id|name|all>\n"
 	     "  ls|list|l|ps|status [--sort field[:desc]] [-m]\n"
@@ -293,8 +387,10 @@ static void usage(void)
 	     "  sendSignal <signal> <id|name>\n"
 	     "  save|dump [--force] | resurrect | cleardump | startup [systemd] | unstartup\n"
 	     "  env <id> | pid [name] | id <name>\n"
+	     "  ping                       is the daemon alive? (liveness probe)\n"
+	     "  ready [id|name|namespace]  are all (or these) apps online? (readiness probe)\n"
 	     "  web [port|host:port|stop] [--web-token T]  HTTP probes, metrics, status page\n"
-	     "  ping | kill | -v|--version\n\n"
+	     "  kill | -v|--version\n\n"
 	     "Access pm2 files in $PM2_HOME (default ~/.pm2)");
 }
 
@@ -346,6 +442,10 @@ static const struct {
 	int (*fn)(struct cli *c);
 } commands[] = {
 	{ { "start" }, cmd_start },
+	{ { "startOrRestart" }, cmd_start_or_restart },
+	{ { "startOrReload", "startOrGracefulReload" }, cmd_start_or_reload },
+	{ { "ecosystem", "init" }, cmd_ecosystem },
+	{ { "deploy" }, cmd_deploy },
 	{ { "stop" }, cmd_stop },
 	{ { "restart" }, cmd_restart },
 	{ { "delete", "del" }, cmd_delete },
@@ -355,6 +455,7 @@ static const struct {
 	{ { "prettylist" }, cmd_prettylist },
 	{ { "describe", "info", "show", "desc" }, cmd_describe },
 	{ { "ping" }, cmd_ping },
+	{ { "ready" }, health_ready },
 	{ { "kill" }, cmd_kill },
 	{ { "sendSignal", "sendsignal" }, cmd_send_signal },
 	{ { "save", "dump" }, ops_save },

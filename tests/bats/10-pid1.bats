@@ -29,13 +29,7 @@ start_pid1() {
 
 # Wait for the runtime to end; sets RC.
 wait_pid1() { # seconds
-	local end=$((SECONDS + $1))
-	while kill -0 "$UPID" 2>/dev/null; do
-		[ $SECONDS -lt $end ] || { echo "still running after $1 s"; return 1; }
-		sleep 0.05
-	done
-	wait "$UPID"
-	RC=$?
+	wait_exit "$UPID" "$1" || return 1
 	UPID=
 }
 

@@ -40,6 +40,17 @@ wait_until() {
 	done
 }
 
+# wait_exit <pid> <seconds>: wait for our child to end; sets RC.
+wait_exit() {
+	local end=$((SECONDS + $2))
+	while kill -0 "$1" 2>/dev/null; do
+		[ $SECONDS -lt $end ] || { echo "still running after $2 s"; return 1; }
+		sleep 0.05
+	done
+	wait "$1"
+	RC=$?
+}
+
 # jq over `pm2 jlist`
 jl() {
 	"$PM2" jlist | jq -r "$@"

@@ -6,6 +6,8 @@ int unit_count, unit_failed;
 void test_cron(void);
 void test_app_spec(void);
 void test_json_pos(void);
+void test_json_comments(void);
+void test_yaml(void);
 void test_http(void);
 
 int main(void)
@@ -13,6 +15,8 @@ int main(void)
 	test_cron();
 	test_app_spec();
 	test_json_pos();
+	test_json_comments();
+	test_yaml();
 	test_http();
 	printf("1..%d\n", unit_count);
 	return unit_failed ? 1 : 0;

@@ -19,4 +19,16 @@ extern int unit_count, unit_failed;
 		printf("\n");                                                                      \
 	} while (0)
 
+#include <stdbool.h>
+#include <string.h>
+
+/* A string compared with what is wanted; both shown when they differ. */
+static inline void check_str(const char *what, const char *name, const char *got,
+			     const char *want)
+{
+	bool ok = strcmp(got, want) == 0;
+	CHECK(ok, "%s: %s%s%s%s%s", what, name, ok ? "" : "\n#   got:  ", ok ? "" : got,
+	      ok ? "" : "\n#   want: ", ok ? "" : want);
+}
+
 #endif
