@@ -266,19 +266,15 @@ static void on_accept(struct loop *l, struct io *io, uint32_t events)
 	(void)events;
 	struct http_server *s = io->ctx;
 	for (;;) {
-		int fd = accept4(io->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		int fd = accept_next(io->fd);
 		if (fd < 0) {
-			if (errno == EINTR || errno == ECONNABORTED)
-				continue;
 			if (errno != EAGAIN)
 				dlog_warn("web: accept: %s", strerror(errno));
 			return;
 		}
 		if (s->nconns >= HTTP_MAX_CONNS) {
-			static const char busy[] = "HTTP/1.1 503 Service Unavailable\r\n"
-						   "Content-Length: 0\r\nConnection: close\r\n\r\n";
-			(void)!send(fd, busy, sizeof(busy) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
-			close(fd);
+			refuse_conn(fd, "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n"
+					"Connection: close\r\n\r\n");
 			continue;
 		}
 		struct http_conn *c = xcalloc(1, sizeof(*c));

@@ -34,6 +34,14 @@ metric() {
 	! ss -ltnH "sport = :$PORT" | grep -q "0.0.0.0:$PORT"
 }
 
+@test "pm2 start --web turns the interface on for the background daemon" {
+	make_sleeper a
+	run "$PM2" start a.sh --web $PORT
+	assert_success
+	assert_output --partial "Web interface listening on http://127.0.0.1:$PORT"
+	[ "$(http "$URL/readyz")" = 200 ]
+}
+
 @test "/readyz is 200 only when every app, or ?app=, is online; 503 says why" {
 	make_sleeper a
 	make_sleeper b
