@@ -1,26 +1,27 @@
-/* cron: cron expressions as node-schedule reads them — five fields
- * (minute hour day-of-month month day-of-week) or six with seconds first;
- * `*`, `?`, numbers, ranges, steps, lists, month and day names — and the
- * next local time one fires. Used for pm2-logrotate's rotateInterval. */
+/* cron: cron expressions for cron_restart — 5 fields (minute hour
+ * day-of-month month day-of-week) or 6 with seconds first. Supports "*",
+ * lists, ranges, steps ("*" "/5", "1-10/2"), month and day names, 7 = Sunday,
+ * and the usual shorthands (@hourly, @daily, ...). Pure logic: no I/O. */
 #ifndef PM2_CRON_H
 #define PM2_CRON_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
-struct cron {
-	uint64_t sec, min; /* bit n set: value n matches */
-	uint32_t hour, dom, mon;
-	uint8_t dow;
-	bool dom_any, dow_any; /* `*`: cron's either-day rule needs to know */
+struct cron_expr {
+	uint64_t sec, min;  /* bit n set: value n allowed */
+	uint32_t hour, dom; /* dom: bits 1..31 */
+	uint16_t mon;       /* bits 1..12 */
+	uint8_t dow;        /* bits 0..6, Sunday = 0 */
+	bool dom_any, dow_any;
 };
 
 /* 0, or -1 with a one-line reason in err. */
-int cron_parse(struct cron *c, const char *expr, char *err, size_t errlen);
-
-/* The first wall-clock ms strictly after `after_ms` that matches, or -1 if
- * none within the next five years (e.g. "0 0 31 2 *"). */
-int64_t cron_next(const struct cron *c, int64_t after_ms);
+int cron_parse(const char *s, struct cron_expr *out, char *err, size_t errlen);
+/* The first time strictly after `after` that matches, in local time;
+ * (time_t)-1 if none within five years. */
+time_t cron_next(const struct cron_expr *e, time_t after);
 
 #endif

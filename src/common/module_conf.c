@@ -167,7 +167,7 @@ static int apply(struct logrotate_conf *out, const char *key, const cJSON *v, ch
 		}
 		snprintf(out->date_format, sizeof(out->date_format), "%s", v->valuestring);
 	} else if (!strcmp(key, "rotateInterval")) {
-		if (!cJSON_IsString(v) || cron_parse(&out->cron, v->valuestring, err, errlen) < 0) {
+		if (!cJSON_IsString(v) || cron_parse(v->valuestring, &out->cron, err, errlen) < 0) {
 			if (!cJSON_IsString(v))
 				snprintf(err, errlen, "must be a cron expression like \"0 0 * * *\"");
 			return -1;

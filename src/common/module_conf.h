@@ -40,7 +40,7 @@ struct logrotate_conf {
 	int retain;            /* rotated files kept per log; -1 = all */
 	bool compress;         /* gzip rotated files */
 	char date_format[DATEFMT_MAX];
-	struct cron cron;      /* rotateInterval: forced rotation */
+	struct cron_expr cron; /* rotateInterval: forced rotation */
 	int worker_interval;   /* seconds, kept for compatibility */
 };
 

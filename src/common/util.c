@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -200,6 +201,21 @@ int fd_set_cloexec(int fd, bool on)
 		return -1;
 	fl = on ? (fl | FD_CLOEXEC) : (fl & ~FD_CLOEXEC);
 	return fcntl(fd, F_SETFD, fl);
+}
+
+int accept_next(int listen_fd)
+{
+	for (;;) {
+		int fd = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd >= 0 || (errno != EINTR && errno != ECONNABORTED))
+			return fd;
+	}
+}
+
+void refuse_conn(int fd, const char *msg)
+{
+	(void)!send(fd, msg, strlen(msg), MSG_NOSIGNAL | MSG_DONTWAIT);
+	close(fd);
 }
 
 int write_all(int fd, const void *p, size_t n)

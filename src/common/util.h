@@ -46,6 +46,12 @@ int64_t wall_ms(void);
 
 int fd_set_nonblock(int fd, bool on);
 int fd_set_cloexec(int fd, bool on);
+/* accept4() the next connection, non-blocking and close-on-exec, past
+ * EINTR and connections aborted while queued. -1 with errno EAGAIN once
+ * none is waiting. */
+int accept_next(int listen_fd);
+/* Refuse an accepted connection: one best-effort line, then close. */
+void refuse_conn(int fd, const char *msg);
 /* Write all of p, retrying on EINTR and short writes (blocking fds). */
 int write_all(int fd, const void *p, size_t n);
 /* Read a whole file into memory (NUL-terminated); NULL with errno set. */

@@ -126,9 +126,13 @@ static cJSON *cmd_stop_like(struct daemon *d, struct client *c, const cJSON *req
 		if (in)
 			instance_stop(d, in, after);
 	}
-	client_wait(c, reply_with_ids(&ids), ids.v, ids.n);
+	cJSON *reply = reply_with_ids(&ids);
+	if (c) {
+		client_wait(c, reply, ids.v, ids.n);
+		reply = NULL;
+	}
 	free(ids.v);
-	return NULL;
+	return reply;
 }
 
 static cJSON *cmd_reset(struct daemon *d, struct client *c, const cJSON *req)
@@ -309,8 +313,61 @@ static cJSON *cmd_stop(struct daemon *d, struct client *c, const cJSON *req)
 	return cmd_stop_like(d, c, req, AFTER_NOTHING);
 }
 
+/* --update-env: give the targets a new configuration whose env has the
+ * caller's environment laid over it. Instances that shared a
+ * configuration keep sharing the new one. */
+cJSON *commands_update_env(struct daemon *d, const cJSON *req)
+{
+	const cJSON *env = cJSON_GetObjectItemCaseSensitive(req, "env");
+	if (!cJSON_IsObject(env))
+		return NULL;
+	struct idlist ids = { 0 };
+	cJSON *err = resolve_targets(d, req, &ids);
+	if (err) {
+		free(ids.v);
+		return err;
+	}
+	struct app_conf **from = xcalloc(ids.n + 1, sizeof(*from));
+	struct app_conf **to = xcalloc(ids.n + 1, sizeof(*to));
+	size_t n = 0;
+	char msg[512];
+	cJSON *reply = NULL;
+	for (size_t i = 0; i < ids.n && !reply; i++) {
+		struct instance *in = proc_find(d, ids.v[i]);
+		size_t k = 0;
+		while (k < n && from[k] != in->conf)
+			k++;
+		if (k == n) {
+			to[n] = app_conf_with_env(in->conf, env, msg, sizeof(msg));
+			if (!to[n]) {
+				reply = reply_err("%s", msg);
+				break;
+			}
+			from[n++] = in->conf;
+		}
+	}
+	for (size_t i = 0; i < ids.n && !reply; i++) {
+		struct instance *in = proc_find(d, ids.v[i]);
+		for (size_t k = 0; k < n; k++)
+			if (from[k] == in->conf) {
+				in->conf = app_conf_ref(to[k]);
+				app_conf_unref(from[k]);
+				break;
+			}
+	}
+	for (size_t k = 0; k < n; k++)
+		app_conf_unref(to[k]);
+	free(from);
+	free(to);
+	free(ids.v);
+	return reply;
+}
+
 static cJSON *cmd_restart(struct daemon *d, struct client *c, const cJSON *req)
 {
+	cJSON *err = commands_update_env(d, req);
+	if (err)
+		return err;
 	return cmd_stop_like(d, c, req, AFTER_START);
 }
 
@@ -334,6 +391,7 @@ static const struct {
 	{ "jlist", cmd_jlist },
 	{ "kill", cmd_kill },
 	{ "signal", cmd_signal },
+	{ "web", web_request },
 	{ "logs", logs_cmd_logs },
 	{ "flush", logs_cmd_flush },
 	{ "reloadLogs", logs_cmd_reload },

@@ -179,19 +179,15 @@ static void on_accept(struct loop *l, struct io *io, uint32_t events)
 	(void)events;
 	struct daemon *d = io->ctx;
 	for (;;) {
-		int fd = accept4(io->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		int fd = accept_next(io->fd);
 		if (fd < 0) {
-			if (errno == EINTR || errno == ECONNABORTED)
-				continue;
 			if (errno != EAGAIN)
 				dlog_warn("accept on control socket: %s", strerror(errno));
 			return;
 		}
 		if (!peer_allowed(fd) || client_count(d) >= CONTROL_MAX_CLIENTS) {
-			static const char msg[] =
-				"{\"ok\":false,\"error\":\"permission denied or too many connections\"}\n";
-			(void)!send(fd, msg, sizeof(msg) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
-			close(fd);
+			refuse_conn(fd, "{\"ok\":false,\"error\":\"permission denied or too many "
+					"connections\"}\n");
 			continue;
 		}
 		struct client *c = xcalloc(1, sizeof(*c));
@@ -284,7 +280,8 @@ void client_wait(struct client *c, cJSON *reply, const int *ids, size_t n)
 	c->pending_reply = reply;
 	free(c->wait_ids);
 	c->wait_ids = xcalloc(n + 1, sizeof(int));
-	memcpy(c->wait_ids, ids, n * sizeof(int));
+	if (n)
+		memcpy(c->wait_ids, ids, n * sizeof(int));
 	c->nwait = n;
 	/* Already settled (nothing to wait for): answer now; the caller's
 	 * loop goes on with the next request line. */

@@ -164,6 +164,8 @@ static int setup(struct daemon *d, const struct daemon_opts *opts, char *err, si
 		dlog_warn("cannot become a subreaper: %s", strerror(errno));
 	if (control_listen(d, err, errlen) < 0)
 		return -1;
+	if (opts->web_listen && web_start(d, opts->web_listen, opts->web_token, err, errlen) < 0)
+		return -1;
 	logs_init(d);
 	write_daemon_pid(d);
 	if (opts->initial_apps) {
@@ -182,6 +184,7 @@ static void teardown(struct daemon *d)
 		struct instance *in = d->procs;
 		proc_remove(d, in);
 	}
+	web_stop(d);
 	control_close(d);
 	rotate_close(d);
 	logs_close(d);

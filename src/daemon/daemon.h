@@ -6,14 +6,20 @@
 #define PM2_DAEMON_H
 
 #include "loop.h"
+#include "privs.h"
+#include "../common/cron.h"
 #include "../common/paths.h"
 #include "../common/util.h"
 
 #include <cjson/cJSON.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include <sys/uio.h>
+
+/* The struct that embeds `member` at p (timers, ios). */
+#define container_of(p, type, member) ((type *)((char *)(p) - offsetof(type, member)))
 
 /* PM2's status names, in `jlist` and `ls`. */
 enum inst_state {
@@ -65,9 +71,13 @@ struct app_conf {
 	char *err_file;
 	char *pid_file;       /* NULL = default */
 	int instances;        /* as asked: 0 = max, -1 = max-1 */
+	bool has_cron;        /* cron_restart */
+	struct cron_expr cron;
+	struct privs privs;   /* uid/gid/capabilities/no_new_privs */
 };
 
 struct instance;
+struct watcher;
 struct log_sink;
 struct log_sub;
 struct logrotate;
@@ -111,9 +121,12 @@ struct instance {
 	bool has_exited;
 	struct timer restart_timer;
 	struct timer kill_timer;
+	struct timer cron_timer;
 	struct pipe_reader *readers;
+	struct watcher *watcher; /* while --watch is on */
 	struct inst_logs logs;
 	char *out_path, *err_path, *pid_path;
+	uint64_t log_bytes[2]; /* what it wrote to stdout, stderr */
 	/* CPU sampling for `ls`: previous reading. */
 	uint64_t cpu_prev_ticks;
 	int64_t cpu_prev_ms;
@@ -121,6 +134,7 @@ struct instance {
 };
 
 struct client;
+struct web;
 
 struct daemon {
 	struct loop loop;
@@ -142,6 +156,7 @@ struct daemon {
 	int64_t started_wall;
 	uint64_t orphans_reaped;
 	const char *self_exe;
+	struct web *web;          /* the HTTP interface, while on */
 	/* Logs: open files, `pm2 logs` streams, rotation, the foreground view. */
 	struct log_sink *sinks;
 	struct log_sub *subs;
@@ -158,6 +173,8 @@ struct daemon_opts {
 	int ready_fd;        /* written "1\n" once serving, then closed; -1 */
 	enum log_view view;  /* foreground: how app output is shown */
 	cJSON *initial_apps; /* canonical specs to start first (foreground) */
+	const char *web_listen; /* --web: "127.0.0.1:9615"; NULL = off */
+	const char *web_token;  /* --web-token: NULL = read-only */
 };
 
 /* Run the supervisor until `kill` (or, in the foreground, a stop signal or
@@ -166,6 +183,9 @@ int daemon_main(const struct daemon_opts *opts);
 
 /* Process table (proc.c). */
 struct app_conf *app_conf_new(const cJSON *spec, char *err, size_t errlen);
+/* A copy of `old` whose env has `env` laid over it (--update-env). */
+struct app_conf *app_conf_with_env(const struct app_conf *old, const cJSON *env,
+				   char *err, size_t errlen);
 struct app_conf *app_conf_ref(struct app_conf *c);
 void app_conf_unref(struct app_conf *c);
 struct instance *proc_find(struct daemon *d, int pm_id);
@@ -181,6 +201,8 @@ int instance_start(struct daemon *d, struct instance *in);
 void instance_stop(struct daemon *d, struct instance *in, enum after_stop after);
 void instance_on_exit(struct daemon *d, struct instance *in, int status);
 void instance_reset_counters(struct instance *in);
+/* Arm the cron_restart timer for the next matching time, if any. */
+void instance_arm_cron(struct daemon *d, struct instance *in);
 /* Is this instance between two states (a request must wait for it)? */
 bool instance_busy(const struct instance *in);
 void reap_children(struct daemon *d);
@@ -234,8 +256,13 @@ bool control_flushing(struct daemon *d);
 void control_poke(struct daemon *d);
 
 /* Requests (commands.c): handle one request; returns a reply, or NULL if
- * the reply will come later through the client's pending wait. */
+ * the reply will come later through the client's pending wait. With no
+ * client (c NULL, the web interface), stop/restart/delete answer at once
+ * instead of when the instances have settled. */
 cJSON *commands_dispatch(struct daemon *d, struct client *c, const cJSON *req);
+/* --update-env on restart/reload: NULL when done (or nothing to do), else
+ * an error reply. */
+cJSON *commands_update_env(struct daemon *d, const cJSON *req);
 /* Start specs (foreground start and the `start` request share this). */
 int commands_start_specs(struct daemon *d, const cJSON *apps, bool update_env,
 			 cJSON *ids_out, char *err, size_t errlen);
@@ -243,5 +270,15 @@ int commands_start_specs(struct daemon *d, const cJSON *apps, bool update_env,
 /* jlist rendering (jlist.c). */
 cJSON *jlist_instance(struct daemon *d, struct instance *in, bool full);
 cJSON *jlist_all(struct daemon *d, bool full);
+
+/* Web interface (web.c): probes, metrics, JSON and a status page over
+ * HTTP. Starting again moves it or changes its token. */
+int web_start(struct daemon *d, const char *listen, const char *token, char *err,
+	      size_t errlen);
+void web_stop(struct daemon *d);
+/* The "web" control request (`pm2 web`). */
+cJSON *web_request(struct daemon *d, struct client *c, const cJSON *req);
+/* Prometheus text format of the process table (metrics.c). */
+void metrics_render(struct daemon *d, struct buf *b);
 
 #endif

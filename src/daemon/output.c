@@ -430,6 +430,7 @@ static enum read_result reader_read(struct daemon *d, struct pipe_reader *r)
 	for (;;) {
 		ssize_t n = read(r->io.fd, chunk, sizeof(chunk));
 		if (n > 0) {
+			r->in->log_bytes[r->kind - 1] += (uint64_t)n;
 			take_chunk(d, r, chunk, (size_t)n);
 			return READ_DATA;
 		}

@@ -246,7 +246,8 @@ static void arm_cron(struct daemon *d, int64_t after)
 	loop_timer_cancel(&d->loop, &r->cron_timer);
 	if (!r->conf.enabled)
 		return;
-	r->cron_due = cron_next(&r->conf.cron, after);
+	time_t next = cron_next(&r->conf.cron, (time_t)(after / 1000));
+	r->cron_due = next == (time_t)-1 ? -1 : (int64_t)next * 1000;
 	if (r->cron_due > 0)
 		loop_timer_arm(&d->loop, &r->cron_timer, r->cron_due - wall_ms());
 }

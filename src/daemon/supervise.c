@@ -5,6 +5,7 @@
 #include "daemon.h"
 #include "log.h"
 #include "spawn.h"
+#include "watch.h"
 #include "../common/signals.h"
 
 #include <errno.h>
@@ -14,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 /* PM2's exponential backoff: ×1.5 per crash, capped at 15 s, forgotten
@@ -47,6 +49,21 @@ static void write_pid_file(struct instance *in)
 	int n = snprintf(tmp, sizeof(tmp), "%d", (int)in->pid);
 	(void)!write(fd, tmp, (size_t)n);
 	close(fd);
+}
+
+void instance_arm_cron(struct daemon *d, struct instance *in)
+{
+	if (!in->conf->has_cron)
+		return;
+	time_t now = time(NULL);
+	time_t next = cron_next(&in->conf->cron, now);
+	if (next == (time_t)-1) {
+		loop_timer_cancel(&d->loop, &in->cron_timer);
+		return;
+	}
+	/* Wall-clock seconds to a monotonic timer; re-armed at each fire,
+	 * so a clock change shifts at most one period. */
+	loop_timer_arm(&d->loop, &in->cron_timer, (int64_t)(next - now) * 1000 - wall_ms() % 1000);
 }
 
 int instance_start(struct daemon *d, struct instance *in)
@@ -84,6 +101,9 @@ int instance_start(struct daemon *d, struct instance *in)
 	in->cpu_prev_ms = 0;
 	output_attach(d, in, out_pipe[0], err_pipe[0]);
 	write_pid_file(in);
+	if (!timer_armed(&in->cron_timer))
+		instance_arm_cron(d, in);
+	watch_start(d, in);
 	dlog_info("App [%s:%d] online (pid %d)", in->conf->name, in->pm_id, (int)pid);
 	return 0;
 }
@@ -122,6 +142,10 @@ void instance_stop(struct daemon *d, struct instance *in, enum after_stop after)
 	/* A delete outranks a restart outranks a plain stop. */
 	if (after > in->after_stop)
 		in->after_stop = after;
+	if (in->after_stop != AFTER_START) {
+		loop_timer_cancel(&d->loop, &in->cron_timer);
+		watch_stop(d, in); /* PM2: stopping an app ends its watch */
+	}
 
 	switch (in->state) {
 	case ST_ONLINE:

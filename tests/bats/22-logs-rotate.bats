@@ -55,7 +55,7 @@ rotated_at_least() { [ "$(rotated "$1")" -ge "$2" ]; }
 	assert_output --partial "pm2-logrotate:compress must be true or false"
 	run "$PM2" set pm2-logrotate:rotateInterval "0 25 * * *"
 	assert_failure 1
-	assert_output --partial "pm2-logrotate:rotateInterval has a bad hour field"
+	assert_output --partial 'pm2-logrotate:rotateInterval hour "25" is out of range 0-23'
 	run "$PM2" set pm2-logrotate:max_size
 	assert_failure 1
 	run "$PM2" install pm2-server-monit
