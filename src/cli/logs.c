@@ -358,8 +358,7 @@ int cmd_logs(struct cli *c)
 	int fd = client_connect(c, true, false);
 	if (fd < 0)
 		return 1;
-	cJSON *req = cJSON_CreateObject();
-	cJSON_AddStringToObject(req, "cmd", "logs");
+	cJSON *req = client_request("logs");
 	cJSON_AddStringToObject(req, "target", target);
 	if (only)
 		cJSON_AddStringToObject(req, "type", only);
@@ -390,26 +389,12 @@ int cmd_logs(struct cli *c)
 
 /* --- flush, reloadLogs -------------------------------------------------- */
 
-static cJSON *simple_call(struct cli *c, cJSON *req)
-{
-	cJSON *reply = client_call(c, req, true, false);
-	cJSON_Delete(req);
-	const char *e = reply ? reply_error(reply) : NULL;
-	if (e) {
-		say_err(c, "%s", e);
-		cJSON_Delete(reply);
-		return NULL;
-	}
-	return reply;
-}
-
 int cmd_flush(struct cli *c)
 {
-	cJSON *req = cJSON_CreateObject();
-	cJSON_AddStringToObject(req, "cmd", "flush");
+	cJSON *req = client_request("flush");
 	if (c->npos)
 		cJSON_AddStringToObject(req, "target", c->pos[0]);
-	cJSON *reply = simple_call(c, req);
+	cJSON *reply = client_do(c, req, true, false);
 	if (!reply)
 		return 1;
 	const cJSON *dlog = cJSON_GetObjectItemCaseSensitive(reply, "daemon_log");
@@ -428,9 +413,7 @@ int cmd_flush(struct cli *c)
 int cmd_reload_logs(struct cli *c)
 {
 	puts("Reloading all logs...");
-	cJSON *req = cJSON_CreateObject();
-	cJSON_AddStringToObject(req, "cmd", "reloadLogs");
-	cJSON *reply = simple_call(c, req);
+	cJSON *reply = client_do(c, client_request("reloadLogs"), true, false);
 	if (!reply)
 		return 1;
 	cJSON_Delete(reply);

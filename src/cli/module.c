@@ -44,8 +44,7 @@ static int save(struct cli *c, const cJSON *conf)
  * when it starts. */
 static void tell_daemon(struct cli *c, bool start_it)
 {
-	cJSON *req = cJSON_CreateObject();
-	cJSON_AddStringToObject(req, "cmd", "moduleConf");
+	cJSON *req = client_request("moduleConf");
 	cJSON *reply = client_call(c, req, start_it, true);
 	cJSON_Delete(req);
 	cJSON_Delete(reply);
