@@ -288,6 +288,17 @@ int sink_reopen(struct daemon *d, struct log_sink *s, bool truncate)
 	return 0;
 }
 
+void sink_follow_path(struct daemon *d, struct log_sink *s)
+{
+	struct stat at_path, ours;
+	if (!s || !s->path || s->fd < 0 || fstat(s->fd, &ours) < 0)
+		return;
+	if (stat(s->path, &at_path) == 0 && at_path.st_dev == ours.st_dev &&
+	    at_path.st_ino == ours.st_ino)
+		return;
+	sink_reopen(d, s, false);
+}
+
 uint64_t sink_end(const struct log_sink *s)
 {
 	return s->size + s->pending.len;

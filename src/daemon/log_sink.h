@@ -49,6 +49,9 @@ static inline bool sink_blocked(const struct log_sink *s) { return s && s->pendi
 /* Reopen the path (reloadLogs, rotation); with `truncate`, empty it
  * first (flush). On failure the old fd stays in use. -1 + errno. */
 int sink_reopen(struct daemon *d, struct log_sink *s, bool truncate);
+/* Reopen if the path no longer leads to our file (deleted or moved away
+ * since): a restart then writes where the user looks, as PM2's does. */
+void sink_follow_path(struct daemon *d, struct log_sink *s);
 /* Where the file ends once what is held is written (for `pm2 logs`). */
 uint64_t sink_end(const struct log_sink *s);
 /* At exit: wait (blocking, at most timeout_ms) for pipes and sockets to

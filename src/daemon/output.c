@@ -103,11 +103,14 @@ static void replace_str(char **slot, char *value)
 	*slot = value;
 }
 
-/* Point a sink slot at `path`, keeping the open file if it is the same. */
+/* Point a sink slot at `path`, keeping the open file if it is the same
+ * (reopened if it was deleted or moved away). */
 static void use_sink(struct daemon *d, struct log_sink **slot, const char *path)
 {
-	if (*slot && (*slot)->path && path && strcmp((*slot)->path, path) == 0)
+	if (*slot && (*slot)->path && path && strcmp((*slot)->path, path) == 0) {
+		sink_follow_path(d, *slot);
 		return;
+	}
 	struct log_sink *old = *slot;
 	*slot = path && strcmp(path, "/dev/null") != 0 ? sink_get(d, path) : NULL;
 	sink_put(d, old);

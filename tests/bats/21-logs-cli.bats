@@ -123,6 +123,14 @@ printed_all() { grep -q "err 3" "$PM2_HOME/logs/printer-error.log" && grep -q "o
 	refute_output --partial "TAILING"
 }
 
+@test "logs --highlight marks the text when colours are on" {
+	make_printer
+	"$PM2" start printer.sh >/dev/null
+	wait_until 5 printed_all
+	run env -u NO_COLOR FORCE_COLOR=1 "$PM2" logs printer --nostream --lines 1 --out --highlight "out 2"
+	assert_output --partial $'\e[100mout 2\e[0m0'
+}
+
 @test "a line written in two pieces reaches the stream as one line" {
 	cat >halves.sh <<'SH'
 #!/bin/sh
@@ -261,4 +269,13 @@ All logs reloaded"
 	wait_until 5 gone
 	wait "$VIEWER"
 	VIEWER=
+}
+
+@test "a log deleted by hand comes back when the app restarts" {
+	make_ticker t 0.05
+	"$PM2" start t.sh >/dev/null
+	wait_until 5 grep -q "tick 2" "$PM2_HOME/logs/t-out.log"
+	rm "$PM2_HOME/logs/t-out.log"
+	"$PM2" restart t >/dev/null
+	wait_until 5 grep -q "tick 1$" "$PM2_HOME/logs/t-out.log"
 }

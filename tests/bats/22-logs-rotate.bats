@@ -127,6 +127,10 @@ rotated_at_least() { [ "$(rotated "$1")" -ge "$2" ]; }
 	wait_until 10 rotated_at_least t-out 2
 	# the error log is empty: nothing to rotate
 	[ "$(rotated t-error)" -eq 0 ]
+	# dateFormat names them (dayjs tokens; -N when one name comes twice)
+	"$PM2" set pm2-logrotate:dateFormat "[day]DD" >/dev/null
+	day_named() { ls "$PM2_HOME/logs" | grep -qE '^t-out__day[0-9]{2}(-[0-9]+)?\.log$'; }
+	wait_until 10 day_named
 }
 
 @test "PM2's own log rotates too" {
