@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include "cli.h"
 #include "../common/datefmt.h"
+#include "../common/logline.h"
 #include "../common/proto.h"
 
 #include <errno.h>
@@ -247,24 +248,24 @@ static void stream_line(struct logs_view *v, const struct stream_msg *m, const c
 		struct buf b;
 		buf_init(&b);
 		datefmt_iso(ts, sizeof(ts), m->at);
-		buf_puts(&b, "{\"message\":");
-		buf_json_str(&b, line, len);
-		buf_printf(&b, ",\"timestamp\":\"%s\",\"type\":\"%s\",\"process_id\":%d,\"app_name\":",
-			   ts, m->type, m->pm_id);
-		buf_json_str(&b, m->name, strlen(m->name));
-		buf_puts(&b, "}");
+		logline_json(&b, line, len, ts, m->type, m->pm_id, m->name);
 		puts(b.data);
 		buf_free(&b);
 		return;
 	}
-	case MODE_FORMAT:
+	case MODE_FORMAT: {
 		datefmt(ts, sizeof(ts), "YYYY-MM-DD-HH:mm:ssZZ", m->at);
-		if (pm2)
+		if (pm2) {
 			printf("timestamp=%s app=pm2 message=", ts);
-		else
-			printf("timestamp=%s app=%s id=%d type=%s message=", ts, m->name, m->pm_id,
-			       !strcmp(m->type, "out") ? "out" : "error");
+			break;
+		}
+		struct buf b;
+		buf_init(&b);
+		logline_kv(&b, ts, m->type, m->pm_id, m->name);
+		fputs(b.data, stdout);
+		buf_free(&b);
 		break;
+	}
 	case MODE_LINES: {
 		if (v->timestamp) {
 			datefmt(ts, sizeof(ts), v->timestamp, m->at);

@@ -15,6 +15,7 @@
 #include "log_sink.h"
 #include "../common/app_spec.h"
 #include "../common/datefmt.h"
+#include "../common/logline.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -188,17 +189,11 @@ static void view_line(struct daemon *d, struct buf *b, const struct instance *in
 		break;
 	case VIEW_JSON:
 		datefmt_iso(ts, sizeof(ts), now);
-		buf_puts(b, "{\"message\":");
-		buf_json_str(b, line, len);
-		buf_printf(b, ",\"timestamp\":\"%s\",\"type\":\"%s\",\"process_id\":%d,\"app_name\":",
-			   ts, kind_type[kind], in->pm_id);
-		buf_json_str(b, in->conf->name, strlen(in->conf->name));
-		buf_puts(b, "}");
+		logline_json(b, line, len, ts, kind_type[kind], in->pm_id, in->conf->name);
 		break;
 	case VIEW_FORMAT:
 		datefmt(ts, sizeof(ts), "YYYY-MM-DD-HH:mm:ssZZ", now);
-		buf_printf(b, "timestamp=%s app=%s id=%d type=%s message=", ts, in->conf->name,
-			   in->pm_id, kind == 1 ? "out" : "error");
+		logline_kv(b, ts, kind_type[kind], in->pm_id, in->conf->name);
 		buf_append(b, line, len);
 		break;
 	case VIEW_RAW:
@@ -290,12 +285,9 @@ static void format_one(void *ctx, const char *line, size_t len)
 	struct format_ctx *f = ctx;
 	const struct instance *in = f->r->in;
 	if (in->logs.json) {
-		buf_puts(f->b, "{\"message\":");
-		buf_json_str(f->b, line, len);
-		buf_printf(f->b, ",\"timestamp\":\"%s\",\"type\":\"%s\",\"process_id\":%d,\"app_name\":",
-			   f->stamp, kind_type[f->r->kind], in->pm_id);
-		buf_json_str(f->b, in->conf->name, strlen(in->conf->name));
-		buf_puts(f->b, "}\n");
+		logline_json(f->b, line, len, f->stamp, kind_type[f->r->kind], in->pm_id,
+			     in->conf->name);
+		buf_append(f->b, "\n", 1);
 	} else {
 		buf_printf(f->b, "%s: ", f->stamp);
 		buf_append(f->b, line, len);

@@ -110,7 +110,7 @@ printed_all() { grep -q "err 3" "$PM2_HOME/logs/printer-error.log" && grep -q "o
 	assert_output --partial '--lines must be a number, got "lots"'
 }
 
-@test "logs --json streams one object per line; --timestamp dates each line" {
+@test "logs --json and --format stream one record per line; --timestamp dates each line" {
 	make_ticker t 0.05
 	"$PM2" start t.sh >/dev/null
 	timeout 1 "$PM2" logs t --json >json.txt || true
@@ -118,6 +118,8 @@ printed_all() { grep -q "err 3" "$PM2_HOME/logs/printer-error.log" && grep -q "o
 	assert_success
 	assert_line "out 0 t true"
 	refute_output --partial "TAILING"
+	timeout 1 "$PM2" logs t --format >kv.txt || true
+	grep -qE '^timestamp=[0-9-]{10}-[0-9:]{8}[+-][0-9]{4} app=t id=0 type=out message=tick [0-9]+$' kv.txt
 	timeout 1 "$PM2" logs t --lines 0 --timestamp "YYYY HH:mm" >ts.txt || true
 	grep -qE '^[0-9]{4} [0-9]{2}:[0-9]{2} 0\|t \| tick [0-9]+$' ts.txt
 	refute_output --partial "TAILING"
