@@ -68,3 +68,13 @@ run: all
 
 clean:
 	rm -rf build
+
+# Process-tree sampling: one /proc scan vs walking children links.
+APPS ?= 100
+ROUNDS ?= 50
+build/procstat_bench: bench/procstat_bench.c src/daemon/procstat.c src/common/util.c $(HDRS)
+	@mkdir -p build
+	gcc -std=c11 -O2 $(WARN) -o $@ bench/procstat_bench.c src/daemon/procstat.c src/common/util.c
+
+bench-procstat: build/procstat_bench
+	./build/procstat_bench $(APPS) $(ROUNDS)

@@ -48,9 +48,18 @@ void say(struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3
 void say_err(struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void say_warn(struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void render_table(struct cli *c, cJSON *procs);
+void render_mini_list(struct cli *c, const cJSON *procs);
 void render_describe(struct cli *c, const cJSON *proc);
 char *render_bytes(double bytes);
+char *render_cpu(double cpu);
+/* An array of strings joined with spaces, "N/A" when empty. */
+char *render_join(const cJSON *a);
+/* A value by dotted path ("pm2_env.status") in a process of the list. */
+const cJSON *jget(const cJSON *o, const char *path);
+const char *jstr(const cJSON *o, const char *path, const char *dflt);
+double jnum(const cJSON *o, const char *path, double dflt);
 char *render_since(double wall_ms_then);
+const char *render_now_local(char *buf, size_t n);
 
 /* start.c: build app specs from argv or an ecosystem file. */
 cJSON *start_build_specs(struct cli *c, char *err, size_t errlen);
@@ -58,6 +67,9 @@ cJSON *start_build_specs(struct cli *c, char *err, size_t errlen);
  * file). NULL (and message printed) if the file is bad. */
 cJSON *start_file_app_names(struct cli *c, const char *file);
 bool start_is_ecosystem(const char *arg);
+
+/* monit.c: `pm2 monit`, the full-screen dashboard. */
+int monit_run(struct cli *c);
 
 /* commands.c */
 int commands_run(struct cli *c);

@@ -75,6 +75,12 @@ char *render_bytes(double b)
 	return xasprintf("%.1ftb ", b / t);
 }
 
+/* CPU% as PM2 prints it: "0%", "12.5%". */
+char *render_cpu(double cpu)
+{
+	return cpu == (long long)cpu ? xasprintf("%lld%%", (long long)cpu) : xasprintf("%.1f%%", cpu);
+}
+
 /* PM2's timeSince: the largest unit with a count above 1. */
 char *render_since(double then)
 {
@@ -167,7 +173,7 @@ static const char *status_style(const char *status)
 	return C_RED C_BOLD;
 }
 
-static const cJSON *jget(const cJSON *o, const char *path)
+const cJSON *jget(const cJSON *o, const char *path)
 {
 	char key[64];
 	while (o && *path) {
@@ -180,13 +186,13 @@ static const cJSON *jget(const cJSON *o, const char *path)
 	return o;
 }
 
-static const char *jstr(const cJSON *o, const char *path, const char *dflt)
+const char *jstr(const cJSON *o, const char *path, const char *dflt)
 {
 	const cJSON *v = jget(o, path);
 	return cJSON_IsString(v) ? v->valuestring : dflt;
 }
 
-static double jnum(const cJSON *o, const char *path, double dflt)
+double jnum(const cJSON *o, const char *path, double dflt)
 {
 	const cJSON *v = jget(o, path);
 	return cJSON_IsNumber(v) ? v->valuedouble : dflt;
@@ -292,10 +298,7 @@ void render_table(struct cli *c, cJSON *procs)
 	size_t total = ncols + 1;
 	for (size_t k = 0; k < ncols; k++)
 		total += full_w[full_cols[k]];
-	if (flag_set(c, "mini-list") || term < 0) {
-		cols = mini_cols;
-		ncols = ARRAY_LEN(mini_cols);
-	} else if ((size_t)term < total) {
+	if ((size_t)term < total) {
 		size_t cond[] = { id_w, name_w < 20 ? name_w : 20, 10, 6, 11, 10, 10 };
 		size_t ctotal = ARRAY_LEN(cond) + 1;
 		for (size_t k = 0; k < ARRAY_LEN(cond); k++)
@@ -360,12 +363,7 @@ void render_table(struct cli *c, cJSON *procs)
 				cl->text = xstrdup(status);
 				cl->style = status_style(status);
 				break;
-			case COL_CPU: {
-				double cpu = jnum(p, "monit.cpu", 0);
-				cl->text = cpu == (long long)cpu ? xasprintf("%lld%%", (long long)cpu)
-								  : xasprintf("%.1f%%", cpu);
-				break;
-			}
+			case COL_CPU: cl->text = render_cpu(jnum(p, "monit.cpu", 0)); break;
 			case COL_MEM: cl->text = render_bytes(jnum(p, "monit.memory", 0)); break;
 			case COL_USER:
 				cl->text = xstrdup(jstr(p, "pm2_env.username", "N/A"));
@@ -387,6 +385,41 @@ void render_table(struct cli *c, cJSON *procs)
 	free(v);
 }
 
+/* `ls -m`: PM2's list without a table, one block per process. */
+void render_mini_list(struct cli *c, const cJSON *procs)
+{
+	for (const cJSON *p = procs ? procs->child : NULL; p; p = p->next) {
+		const char *status = jstr(p, "pm2_env.status", "unknown");
+		bool online = !strcmp(status, "online");
+		double uptime = jnum(p, "pm2_env.pm_uptime", 0);
+		char *up = online && uptime > 0 ? render_since(uptime) : xstrdup("0");
+		char *mem = render_bytes(jnum(p, "monit.memory", 0));
+		const cJSON *watch = jget(p, "pm2_env.watch");
+		bool watching = watch && !cJSON_IsFalse(watch) && !cJSON_IsNull(watch);
+		char mode[32];
+		snprintf(mode, sizeof(mode), "%s", jstr(p, "pm2_env.exec_mode", "fork_mode"));
+		char *suffix = strstr(mode, "_mode");
+		if (suffix)
+			*suffix = '\0';
+		printf("+--- %s\n", jstr(p, "name", ""));
+		printf("namespace : %s\n", jstr(p, "pm2_env.namespace", "default"));
+		printf("version : %s\n", jstr(p, "pm2_env.version", "N/A"));
+		printf("pid : %lld\n", (long long)jnum(p, "pid", 0));
+		printf("pm2 id : %lld\n", (long long)jnum(p, "pm_id", 0));
+		printf("status : %s\n", status);
+		printf("mode : %s\n", mode);
+		printf("restarted : %lld\n", (long long)jnum(p, "pm2_env.restart_time", 0));
+		printf("uptime : %s\n", up);
+		printf("memory usage : %s\n", mem);
+		printf("error log : %s\n", jstr(p, "pm2_env.pm_err_log_path", ""));
+		printf("watching : %s\n", watching ? "yes" : "no");
+		printf("PID file : %s\n\n", jstr(p, "pm2_env.pm_pid_path", ""));
+		free(up);
+		free(mem);
+	}
+	fflush(stdout);
+}
+
 /* A two-column table without a header, sized to its content. */
 static void print_kv_table(struct cli *c, char **keys, char **vals, const char **styles, size_t n)
 {
@@ -406,7 +439,7 @@ static void print_kv_table(struct cli *c, char **keys, char **vals, const char *
 	print_rule(w, 2, "└", "┴", "┘");
 }
 
-static char *join_array(const cJSON *a)
+char *render_join(const cJSON *a)
 {
 	if (!cJSON_IsArray(a) || !cJSON_GetArraySize(a))
 		return xstrdup("N/A");
@@ -429,6 +462,19 @@ static char *iso_time(double ms)
 			 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)((long long)ms % 1000));
 }
 
+/* Now, as dayjs().format() writes it: 2024-05-01T12:34:56+02:00. */
+const char *render_now_local(char *buf, size_t n)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+	localtime_r(&t, &tm);
+	char zone[8];
+	strftime(zone, sizeof(zone), "%z", &tm);
+	size_t len = strftime(buf, n, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + len, n - len, "%.3s:%.2s", zone, zone + 3);
+	return buf;
+}
+
 void render_describe(struct cli *c, const cJSON *p)
 {
 	const char *status = jstr(p, "pm2_env.status", "unknown");
@@ -443,12 +489,12 @@ void render_describe(struct cli *c, const cJSON *p)
 		{ "restarts", num_text(jnum(p, "pm2_env.restart_time", 0)), NULL },
 		{ "uptime", online ? render_since(jnum(p, "pm2_env.pm_uptime", 0)) : xstrdup("0"), NULL },
 		{ "script path", xstrdup(jstr(p, "pm2_env.pm_exec_path", "N/A")), NULL },
-		{ "script args", join_array(jget(p, "pm2_env.args")), NULL },
+		{ "script args", render_join(jget(p, "pm2_env.args")), NULL },
 		{ "error log path", xstrdup(jstr(p, "pm2_env.pm_err_log_path", "N/A")), NULL },
 		{ "out log path", xstrdup(jstr(p, "pm2_env.pm_out_log_path", "N/A")), NULL },
 		{ "pid path", xstrdup(jstr(p, "pm2_env.pm_pid_path", "N/A")), NULL },
 		{ "interpreter", xstrdup(jstr(p, "pm2_env.exec_interpreter", "N/A")), NULL },
-		{ "interpreter args", join_array(jget(p, "pm2_env.node_args")), NULL },
+		{ "interpreter args", render_join(jget(p, "pm2_env.node_args")), NULL },
 		{ "script id", num_text(jnum(p, "pm_id", 0)), NULL },
 		{ "exec cwd", xstrdup(jstr(p, "pm2_env.pm_cwd", "N/A")), NULL },
 		{ "exec mode", xstrdup(jstr(p, "pm2_env.exec_mode", "fork_mode")), NULL },

@@ -81,8 +81,7 @@ int instance_start(struct daemon *d, struct instance *in)
 	in->has_exited = false;
 	in->pm_uptime = wall_ms();
 	in->started_mono = mono_ms();
-	in->cpu_prev_ticks = 0;
-	in->cpu_prev_ms = 0;
+	usage_reset(in);
 	output_attach(d, in, out_pipe[0], err_pipe[0]);
 	write_pid_file(in);
 	dlog_info("App [%s:%d] online (pid %d)", in->conf->name, in->pm_id, (int)pid);
