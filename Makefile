@@ -23,7 +23,7 @@ ASAN_CFLAGS := -std=c11 -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefi
 	       -fno-sanitize-recover=undefined $(WARN) -DPM2_VERSION='"$(VERSION)"'
 ASAN_OBJS   := $(SRCS:src/%.c=build/asan/obj/%.o)
 
-.PHONY: all deps test test-bats test-asan unit asan run clean install-test-deps
+.PHONY: all deps test test-bats test-asan unit asan run clean install-test-deps bench-procstat
 
 all: build/pm2 build/pm2-runtime
 
@@ -78,3 +78,15 @@ build/procstat_bench: bench/procstat_bench.c src/daemon/procstat.c src/common/ut
 
 bench-procstat: build/procstat_bench
 	./build/procstat_bench $(APPS) $(ROUNDS)
+
+# C unit tests: tests/unit/test_<x>.c, each built (with ASan/UBSan) from
+# the sources named on its first line, "/* unit-sources: a.c b.c */".
+UNIT_TESTS := $(patsubst tests/unit/%.c,build/unit/%,$(wildcard tests/unit/test_*.c))
+unit_sources = $(shell sed -n '1s|^/\* unit-sources: \(.*\) \*/$$|\1|p' $(1))
+
+build/unit/%: tests/unit/%.c tests/unit/tap.h $(SRCS) $(HDRS)
+	@mkdir -p build/unit
+	@$(ASAN_CC) $(ASAN_CFLAGS) -Isrc -Itests/unit -o $@ $< $(call unit_sources,$<) -lcjson -lcap -lm
+
+unit: $(UNIT_TESTS)
+	@rc=0; for t in $(UNIT_TESTS); do ./$$t || rc=1; done; exit $$rc

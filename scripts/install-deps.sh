@@ -5,7 +5,7 @@ set -eu
 need=""
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed'; }
 for p in musl-tools bats bats-assert bats-support libcjson-dev libcap-dev \
-	 gcc make dpkg-dev file curl jq procps util-linux parallel; do
+	 gcc make dpkg-dev file curl jq procps util-linux parallel tmux git; do
 	have_pkg "$p" || need="$need $p"
 done
 # Interpreters the examples and tests run apps with.

@@ -3,6 +3,7 @@
 #include "logtail.h"
 
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
@@ -146,6 +147,14 @@ static bool file_read(struct logtail *t, struct log_file *f)
 	return take_lines(t, f, p, n);
 }
 
+static int64_t mtime_ns(const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) < 0)
+		return 0;
+	return (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+}
+
 void logtail_follow(struct logtail *t, const char *out_path, const char *err_path)
 {
 	unfollow(t);
@@ -160,8 +169,14 @@ void logtail_follow(struct logtail *t, const char *out_path, const char *err_pat
 		f->kind = i == 0 ? LOG_OUT : LOG_ERR;
 		f->fd = f->wd = -1;
 		buf_init(&f->partial);
-		file_read(t, f);
 	}
+	/* How the two files' past lines interleaved is lost: show first the
+	 * file written to less recently, so the newest lines end up last. */
+	size_t order[2] = { 0, 1 };
+	if (t->nfiles == 2 && mtime_ns(t->files[1].path) < mtime_ns(t->files[0].path))
+		order[0] = 1, order[1] = 0;
+	for (size_t i = 0; i < t->nfiles; i++)
+		file_read(t, &t->files[order[i]]);
 }
 
 bool logtail_poll(struct logtail *t)

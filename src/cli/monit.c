@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "logtail.h"
 #include "term.h"
+#include "../common/gitinfo.h"
 #include "../common/proto.h"
 
 #include <errno.h>
@@ -51,6 +52,9 @@ struct monit {
 	size_t scroll;       /* first list row on screen */
 	size_t page;         /* list rows on screen */
 	char *followed;      /* the log path being followed */
+	char *git_cwd;       /* the folder git is known for */
+	struct git_info git;
+	bool git_ok;
 	char *error;         /* why the last refresh failed, NULL if it did not */
 	int fd;              /* to the daemon, -1 when not connected */
 	struct buf in;
@@ -177,6 +181,29 @@ static void put_field(struct canvas *cv, int x, int y, int w, const char *s, str
 	}
 	int used = canvas_text(cv, x, y, w - 1, s, st);
 	canvas_text(cv, x + used, y, 1, "…", st);
+}
+
+/* Same, but a long text loses its beginning: the end of a path (the file
+ * name) says more than its start. */
+static void put_field_end(struct canvas *cv, int x, int y, int w, const char *s, struct style st)
+{
+	int cols = text_columns(s);
+	if (w <= 0 || cols <= w) {
+		canvas_text(cv, x, y, w, s, st);
+		return;
+	}
+	/* Skip code points until what is left fits after the ellipsis. */
+	while (*s && cols > w - 1) {
+		const char *next = s + 1;
+		while ((*next & 0xC0) == 0x80)
+			next++;
+		char cp[8];
+		snprintf(cp, sizeof(cp), "%.*s", (int)(next - s), s);
+		cols -= text_columns(cp);
+		s = next;
+	}
+	canvas_text(cv, x, y, 1, "…", st);
+	canvas_text(cv, x + 1, y, w - 1, s, st);
 }
 
 static struct style status_style(const char *status)
@@ -332,6 +359,47 @@ static void meta_row(struct canvas *cv, int x, int *y, int ymax, int w, const ch
 	free(value);
 }
 
+static void meta_path_row(struct canvas *cv, int x, int *y, int ymax, int w, const char *label,
+			  const char *path)
+{
+	if (*y < ymax) {
+		canvas_text(cv, x, *y, MONIT_LABEL_W, label, ST_PLAIN);
+		put_field_end(cv, x + MONIT_LABEL_W, *y, w - MONIT_LABEL_W, path, ST_PLAIN);
+		(*y)++;
+	}
+}
+
+/* The selected app's checkout, read again when the selection moves to
+ * another folder. */
+static const struct git_info *selected_git(struct monit *m, const cJSON *p)
+{
+	const char *cwd = jstr(p, "pm2_env.pm_cwd", "");
+	if (cJSON_IsFalse(jget(p, "pm2_env.vizion")))
+		return NULL;
+	if (!m->git_cwd || strcmp(m->git_cwd, cwd) != 0) {
+		if (m->git_ok)
+			git_info_free(&m->git);
+		free(m->git_cwd);
+		m->git_cwd = xstrdup(cwd);
+		m->git_ok = git_info_read(cwd, &m->git) == 0;
+	}
+	return m->git_ok ? &m->git : NULL;
+}
+
+static char *first_line(const char *s)
+{
+	if (!s)
+		return xstrdup("N/A");
+	while (*s == '\n' || *s == ' ')
+		s++;
+	return xstrndup(s, strcspn(s, "\n"));
+}
+
+static char *or_na(const char *s)
+{
+	return xstrdup(s ? s : "N/A");
+}
+
 static void draw_meta(struct monit *m, int x, int y, int w, int h)
 {
 	struct canvas *cv = &m->cv;
@@ -355,9 +423,9 @@ static void draw_meta(struct monit *m, int x, int y, int w, int h)
 	meta_row(cv, ix, &ly, ymax, iw, "Uptime", online && up > 0 ? render_since(up) : xstrdup("0"), ST_PLAIN);
 	meta_row(cv, ix, &ly, ymax, iw, "CPU", render_cpu(jnum(p, "monit.cpu", 0)), ST_PLAIN);
 	meta_row(cv, ix, &ly, ymax, iw, "Memory", render_bytes(jnum(p, "monit.memory", 0)), ST_PLAIN);
-	meta_row(cv, ix, &ly, ymax, iw, "Script path", xstrdup(jstr(p, "pm2_env.pm_exec_path", "N/A")), ST_PLAIN);
+	meta_path_row(cv, ix, &ly, ymax, iw, "Script path", jstr(p, "pm2_env.pm_exec_path", "N/A"));
 	meta_row(cv, ix, &ly, ymax, iw, "Script args", render_join(jget(p, "pm2_env.args")), ST_PLAIN);
-	meta_row(cv, ix, &ly, ymax, iw, "Exec cwd", xstrdup(jstr(p, "pm2_env.pm_cwd", "N/A")), ST_PLAIN);
+	meta_path_row(cv, ix, &ly, ymax, iw, "Exec cwd", jstr(p, "pm2_env.pm_cwd", "N/A"));
 	meta_row(cv, ix, &ly, ymax, iw, "Interpreter", xstrdup(jstr(p, "pm2_env.exec_interpreter", "N/A")), ST_PLAIN);
 	meta_row(cv, ix, &ly, ymax, iw, "Interpreter args", render_join(jget(p, "pm2_env.node_args")), ST_PLAIN);
 	meta_row(cv, ix, &ly, ymax, iw, "Exec mode", xstrdup(cluster ? "cluster" : "fork"),
@@ -365,6 +433,12 @@ static void draw_meta(struct monit *m, int x, int y, int w, int h)
 	meta_row(cv, ix, &ly, ymax, iw, "watch & reload", xstrdup(watching ? "✔" : "✘"),
 		 (struct style){ watching ? FG_GREEN : FG_RED, ST_BOLD });
 	meta_row(cv, ix, &ly, ymax, iw, "Unstable restarts", xasprintf("%d", (int)jnum(p, "pm2_env.unstable_restarts", 0)), ST_PLAIN);
+	const struct git_info *g = selected_git(m, p);
+	meta_row(cv, ix, &ly, ymax, iw, "Comment", first_line(g ? g->comment : NULL), ST_PLAIN);
+	meta_row(cv, ix, &ly, ymax, iw, "Revision", or_na(g ? g->revision : NULL), ST_PLAIN);
+	meta_row(cv, ix, &ly, ymax, iw, "Branch", or_na(g ? g->branch : NULL), ST_PLAIN);
+	meta_row(cv, ix, &ly, ymax, iw, "Remote url", or_na(g ? g->url : NULL), ST_PLAIN);
+	meta_row(cv, ix, &ly, ymax, iw, "Last update", or_na(g ? g->update_time : NULL), ST_PLAIN);
 }
 
 static void draw_help(struct monit *m, int y)
@@ -599,6 +673,9 @@ int monit_run(struct cli *c)
 	free(m.rows);
 	free(m.followed);
 	free(m.error);
+	free(m.git_cwd);
+	if (m.git_ok)
+		git_info_free(&m.git);
 	if (m.quit_signal) {
 		/* Killed: go the way the signal says, now the terminal is back. */
 		signal(m.quit_signal, SIG_DFL);

@@ -90,7 +90,7 @@ cJSON *jlist_instance(struct daemon *d, struct instance *in, bool full)
 		set_num(env, "exit_code", in->exit_code);
 	if (!full) {
 		/* The dashboard shows them, and they are small. */
-		static const char *const brief_keys[] = { "args", "node_args" };
+		static const char *const brief_keys[] = { "args", "node_args", "vizion" };
 		for (size_t i = 0; i < ARRAY_LEN(brief_keys); i++) {
 			const cJSON *v = cJSON_GetObjectItemCaseSensitive(c->spec, brief_keys[i]);
 			if (v)
