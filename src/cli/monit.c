@@ -348,25 +348,31 @@ static void draw_logs(struct monit *m, int x, int y, int w, int h)
 	}
 }
 
+/* Start the next row of the metadata box with its label: the row's y,
+ * or -1 when the box is full. */
+static int meta_next(struct canvas *cv, int x, int *y, int ymax, const char *label)
+{
+	if (*y >= ymax)
+		return -1;
+	canvas_text(cv, x, *y, MONIT_LABEL_W, label, ST_PLAIN);
+	return (*y)++;
+}
+
 static void meta_row(struct canvas *cv, int x, int *y, int ymax, int w, const char *label,
 		     char *value, struct style st)
 {
-	if (*y < ymax) {
-		canvas_text(cv, x, *y, MONIT_LABEL_W, label, ST_PLAIN);
-		put_field(cv, x + MONIT_LABEL_W, *y, w - MONIT_LABEL_W, value, st);
-		(*y)++;
-	}
+	int row = meta_next(cv, x, y, ymax, label);
+	if (row >= 0)
+		put_field(cv, x + MONIT_LABEL_W, row, w - MONIT_LABEL_W, value, st);
 	free(value);
 }
 
 static void meta_path_row(struct canvas *cv, int x, int *y, int ymax, int w, const char *label,
 			  const char *path)
 {
-	if (*y < ymax) {
-		canvas_text(cv, x, *y, MONIT_LABEL_W, label, ST_PLAIN);
-		put_field_end(cv, x + MONIT_LABEL_W, *y, w - MONIT_LABEL_W, path, ST_PLAIN);
-		(*y)++;
-	}
+	int row = meta_next(cv, x, y, ymax, label);
+	if (row >= 0)
+		put_field_end(cv, x + MONIT_LABEL_W, row, w - MONIT_LABEL_W, path, ST_PLAIN);
 }
 
 /* The selected app's checkout, read again when the selection moves to

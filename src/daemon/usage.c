@@ -101,7 +101,11 @@ void usage_sample_all(struct daemon *d)
 		for (i = 0; i < n; i++)
 			usage_apply(who[i], &trees[i], now);
 	} else {
-		dlog_warn("cannot read /proc: CPU and memory figures are stale");
+		/* Once: without /proc (a bare container) every look fails. */
+		static bool warned;
+		if (!warned)
+			dlog_warn("cannot read /proc: no CPU and memory figures");
+		warned = true;
 	}
 	free(roots);
 	free(who);
