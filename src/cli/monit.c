@@ -348,33 +348,6 @@ static void draw_logs(struct monit *m, int x, int y, int w, int h)
 	}
 }
 
-/* Start the next row of the metadata box with its label: the row's y,
- * or -1 when the box is full. */
-static int meta_next(struct canvas *cv, int x, int *y, int ymax, const char *label)
-{
-	if (*y >= ymax)
-		return -1;
-	canvas_text(cv, x, *y, MONIT_LABEL_W, label, ST_PLAIN);
-	return (*y)++;
-}
-
-static void meta_row(struct canvas *cv, int x, int *y, int ymax, int w, const char *label,
-		     char *value, struct style st)
-{
-	int row = meta_next(cv, x, y, ymax, label);
-	if (row >= 0)
-		put_field(cv, x + MONIT_LABEL_W, row, w - MONIT_LABEL_W, value, st);
-	free(value);
-}
-
-static void meta_path_row(struct canvas *cv, int x, int *y, int ymax, int w, const char *label,
-			  const char *path)
-{
-	int row = meta_next(cv, x, y, ymax, label);
-	if (row >= 0)
-		put_field_end(cv, x + MONIT_LABEL_W, row, w - MONIT_LABEL_W, path, ST_PLAIN);
-}
-
 /* The selected app's checkout, read again when the selection moves to
  * another folder. */
 static const struct git_info *selected_git(struct monit *m, const cJSON *p)
@@ -406,6 +379,12 @@ static char *or_na(const char *s)
 	return xstrdup(s ? s : "N/A");
 }
 
+static char *int_text(const cJSON *p, const char *path)
+{
+	return xasprintf("%d", (int)jnum(p, path, 0));
+}
+
+/* PM2's metadata rows (its dashboard's), plus PID, CPU and memory. */
 static void draw_meta(struct monit *m, int x, int y, int w, int h)
 {
 	struct canvas *cv = &m->cv;
@@ -414,37 +393,54 @@ static void draw_meta(struct monit *m, int x, int y, int w, int h)
 	if (!p)
 		return;
 	const char *status = jstr(p, "pm2_env.status", "unknown");
-	bool online = !strcmp(status, "online");
-	double up = jnum(p, "pm2_env.pm_uptime", 0);
+	double up = !strcmp(status, "online") ? jnum(p, "pm2_env.pm_uptime", 0) : 0;
 	bool cluster = !strcmp(jstr(p, "pm2_env.exec_mode", ""), "cluster_mode");
 	const cJSON *watch = jget(p, "pm2_env.watch");
 	bool watching = watch && !cJSON_IsFalse(watch) && !cJSON_IsNull(watch);
-	int ix = x + 2, iw = w - 4, ly = y + 1, ymax = y + h - 1;
-	meta_row(cv, ix, &ly, ymax, iw, "App Name", xstrdup(jstr(p, "name", "")), ST_STRONG);
-	meta_row(cv, ix, &ly, ymax, iw, "Namespace", xstrdup(jstr(p, "pm2_env.namespace", "default")), ST_STRONG);
-	meta_row(cv, ix, &ly, ymax, iw, "Status", xstrdup(status), status_style(status));
-	meta_row(cv, ix, &ly, ymax, iw, "PID", xasprintf("%d", (int)jnum(p, "pid", 0)), ST_PLAIN);
-	meta_row(cv, ix, &ly, ymax, iw, "Version", xstrdup(jstr(p, "pm2_env.version", "N/A")), ST_STRONG);
-	meta_row(cv, ix, &ly, ymax, iw, "Restarts", xasprintf("%d", (int)jnum(p, "pm2_env.restart_time", 0)), ST_PLAIN);
-	meta_row(cv, ix, &ly, ymax, iw, "Uptime", online && up > 0 ? render_since(up) : xstrdup("0"), ST_PLAIN);
-	meta_row(cv, ix, &ly, ymax, iw, "CPU", render_cpu(jnum(p, "monit.cpu", 0)), ST_PLAIN);
-	meta_row(cv, ix, &ly, ymax, iw, "Memory", render_bytes(jnum(p, "monit.memory", 0)), ST_PLAIN);
-	meta_path_row(cv, ix, &ly, ymax, iw, "Script path", jstr(p, "pm2_env.pm_exec_path", "N/A"));
-	meta_row(cv, ix, &ly, ymax, iw, "Script args", render_join(jget(p, "pm2_env.args")), ST_PLAIN);
-	meta_path_row(cv, ix, &ly, ymax, iw, "Exec cwd", jstr(p, "pm2_env.pm_cwd", "N/A"));
-	meta_row(cv, ix, &ly, ymax, iw, "Interpreter", xstrdup(jstr(p, "pm2_env.exec_interpreter", "N/A")), ST_PLAIN);
-	meta_row(cv, ix, &ly, ymax, iw, "Interpreter args", render_join(jget(p, "pm2_env.node_args")), ST_PLAIN);
-	meta_row(cv, ix, &ly, ymax, iw, "Exec mode", xstrdup(cluster ? "cluster" : "fork"),
-		 cluster ? (struct style){ FG_BLUE, ST_BOLD } : ST_STRONG);
-	meta_row(cv, ix, &ly, ymax, iw, "watch & reload", xstrdup(watching ? "✔" : "✘"),
-		 (struct style){ watching ? FG_GREEN : FG_RED, ST_BOLD });
-	meta_row(cv, ix, &ly, ymax, iw, "Unstable restarts", xasprintf("%d", (int)jnum(p, "pm2_env.unstable_restarts", 0)), ST_PLAIN);
 	const struct git_info *g = selected_git(m, p);
-	meta_row(cv, ix, &ly, ymax, iw, "Comment", first_line(g ? g->comment : NULL), ST_PLAIN);
-	meta_row(cv, ix, &ly, ymax, iw, "Revision", or_na(g ? g->revision : NULL), ST_PLAIN);
-	meta_row(cv, ix, &ly, ymax, iw, "Branch", or_na(g ? g->branch : NULL), ST_PLAIN);
-	meta_row(cv, ix, &ly, ymax, iw, "Remote url", or_na(g ? g->url : NULL), ST_PLAIN);
-	meta_row(cv, ix, &ly, ymax, iw, "Last update", or_na(g ? g->update_time : NULL), ST_PLAIN);
+	struct {
+		const char *label;
+		char *value;
+		struct style st;
+		bool path; /* cut from the left */
+	} rows[] = {
+		{ "App Name", xstrdup(jstr(p, "name", "")), ST_STRONG, false },
+		{ "Namespace", xstrdup(jstr(p, "pm2_env.namespace", "default")), ST_STRONG, false },
+		{ "Status", xstrdup(status), status_style(status), false },
+		{ "PID", int_text(p, "pid"), ST_PLAIN, false },
+		{ "Version", xstrdup(jstr(p, "pm2_env.version", "N/A")), ST_STRONG, false },
+		{ "Restarts", int_text(p, "pm2_env.restart_time"), ST_PLAIN, false },
+		{ "Uptime", up > 0 ? render_since(up) : xstrdup("0"), ST_PLAIN, false },
+		{ "CPU", render_cpu(jnum(p, "monit.cpu", 0)), ST_PLAIN, false },
+		{ "Memory", render_bytes(jnum(p, "monit.memory", 0)), ST_PLAIN, false },
+		{ "Script path", xstrdup(jstr(p, "pm2_env.pm_exec_path", "N/A")), ST_PLAIN, true },
+		{ "Script args", render_join(jget(p, "pm2_env.args")), ST_PLAIN, false },
+		{ "Exec cwd", xstrdup(jstr(p, "pm2_env.pm_cwd", "N/A")), ST_PLAIN, true },
+		{ "Interpreter", xstrdup(jstr(p, "pm2_env.exec_interpreter", "N/A")), ST_PLAIN, false },
+		{ "Interpreter args", render_join(jget(p, "pm2_env.node_args")), ST_PLAIN, false },
+		{ "Exec mode", xstrdup(cluster ? "cluster" : "fork"),
+		  cluster ? (struct style){ FG_BLUE, ST_BOLD } : ST_STRONG, false },
+		{ "watch & reload", xstrdup(watching ? "✔" : "✘"),
+		  (struct style){ watching ? FG_GREEN : FG_RED, ST_BOLD }, false },
+		{ "Unstable restarts", int_text(p, "pm2_env.unstable_restarts"), ST_PLAIN, false },
+		{ "Comment", first_line(g ? g->comment : NULL), ST_PLAIN, false },
+		{ "Revision", or_na(g ? g->revision : NULL), ST_PLAIN, false },
+		{ "Branch", or_na(g ? g->branch : NULL), ST_PLAIN, false },
+		{ "Remote url", or_na(g ? g->url : NULL), ST_PLAIN, false },
+		{ "Last update", or_na(g ? g->update_time : NULL), ST_PLAIN, false },
+	};
+	int ix = x + 2, vw = w - 4 - MONIT_LABEL_W;
+	for (size_t i = 0; i < ARRAY_LEN(rows); i++) {
+		int ly = y + 1 + (int)i;
+		if (ly < y + h - 1) {
+			canvas_text(cv, ix, ly, MONIT_LABEL_W, rows[i].label, ST_PLAIN);
+			if (rows[i].path)
+				put_field_end(cv, ix + MONIT_LABEL_W, ly, vw, rows[i].value, rows[i].st);
+			else
+				put_field(cv, ix + MONIT_LABEL_W, ly, vw, rows[i].value, rows[i].st);
+		}
+		free(rows[i].value);
+	}
 }
 
 static void draw_help(struct monit *m, int y)
