@@ -46,6 +46,7 @@ terminal_restored() {
 	screen_matches mon "Script path +(…[^ ]*)?/fixtures/talker.sh"
 	screen_matches mon "Exec cwd +$WORK"
 	screen_matches mon 'Interpreter +bash'
+	screen_matches mon 'Script args +A'
 	screen_matches mon "PID +$(pid_of alpha)"
 	screen_matches mon 'Exec mode +fork'
 	screen_matches mon 'Uptime +[0-9]+[smh]'
@@ -155,6 +156,20 @@ SH
 	screen_has mon "Metadata"
 	! screen_has mon "HIJACKED"
 	[ "$(tmux_get mon pane_title)" != HIJACKED ]
+}
+
+@test "the metadata shows the app's git revision, read from .git" {
+	command -v git >/dev/null || skip "git is not installed (only the test needs it)"
+	git init -q -b main "$WORK/repo"
+	git -C "$WORK/repo" -c user.name=T -c user.email=t@example.com \
+		commit -q --allow-empty -m "Release candidate two"
+	git -C "$WORK/repo" remote add origin https://example.com/app.git
+	"$PM2" start sleep --name nap --cwd "$WORK/repo" -- 1000 >/dev/null
+	start_monit 160 40
+	wait_until 10 screen_matches mon 'Branch +main'
+	screen_matches mon 'Comment +Release candidate two'
+	screen_matches mon "Revision +$(git -C "$WORK/repo" rev-parse HEAD)"
+	screen_matches mon 'Remote url +https://example.com/app.git'
 }
 
 @test "with no app, monit says so" {
