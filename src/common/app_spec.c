@@ -1,6 +1,8 @@
 /* app_spec: see app_spec.h. */
 #define _GNU_SOURCE
 #include "app_spec.h"
+#include "cron.h"
+#include "../daemon/privs.h"
 #include "signals.h"
 #include "util.h"
 
@@ -12,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 enum key_type {
 	K_STR,       /* a string */
@@ -29,6 +32,9 @@ enum key_type {
 	K_INTLIST,   /* number or array of numbers */
 	K_BOOL_STR,  /* true/false or a string (log_file, watch) */
 	K_OBJECT,    /* any object */
+	K_CRON,      /* a cron expression (5 or 6 fields) */
+	K_CAPS,      /* a list of capability names */
+	K_ID,        /* a user or group: a name or a number */
 	K_ANY,       /* accepted as is */
 };
 
@@ -75,7 +81,7 @@ static const struct key_def keys[] = {
 	{ "watch_delay", K_MS, { 0 } },
 	{ "watch_options", K_OBJECT, { 0 } },
 	{ "max_memory_restart", K_BYTES, { 0 } },
-	{ "cron_restart", K_ANY, { "cron" } },
+	{ "cron_restart", K_CRON, { "cron" } },
 	{ "wait_ready", K_BOOL, { 0 } },
 	{ "listen_timeout", K_MS, { 0 } },
 	{ "shutdown_with_message", K_BOOL, { 0 } },
@@ -84,10 +90,10 @@ static const struct key_def keys[] = {
 	{ "instance_var", K_STR, { 0 } },
 	{ "increment_var", K_STR, { 0 } },
 	{ "filter_env", K_ANY, { 0 } },
-	{ "uid", K_ANY, { "user" } },
-	{ "gid", K_ANY, { 0 } },
+	{ "uid", K_ID, { "user" } },
+	{ "gid", K_ID, { 0 } },
 	{ "username", K_STR, { 0 } },
-	{ "capabilities", K_STRLIST, { 0 } },
+	{ "capabilities", K_CAPS, { 0 } },
 	{ "no_new_privs", K_BOOL, { 0 } },
 	{ "vizion", K_BOOL, { 0 } },
 	{ "treekill", K_BOOL, { 0 } },
@@ -462,6 +468,52 @@ static cJSON *convert(const struct key_def *k, const char *key, const cJSON *v,
 		if (!cJSON_IsObject(v))
 			return fail(err, v, "\"%s\" must be an object, got %s", key, got);
 		return cJSON_Duplicate(v, 1);
+	case K_CRON: {
+		struct cron_expr ce;
+		char why[128];
+		cJSON *s = scalar_to_string(v);
+		if (!s)
+			return fail(err, v, "\"%s\" must be a cron expression, got %s", key, got);
+		if (cron_parse(s->valuestring, &ce, why, sizeof(why)) < 0) {
+			cJSON_Delete(s);
+			return fail(err, v, "\"%s\" is not a valid cron expression (%s), got %s",
+				    key, why, got);
+		}
+		return s;
+	}
+	case K_CAPS: {
+		cJSON *list = cJSON_IsString(v) ? split_args(v->valuestring) : NULL;
+		const cJSON *src = list ? list : v;
+		if (!cJSON_IsArray(src)) {
+			cJSON_Delete(list);
+			return fail(err, v, "\"%s\" must be a list of capability names, got %s", key, got);
+		}
+		cJSON *a = cJSON_CreateArray();
+		for (const cJSON *e = src->child; e; e = e->next) {
+			if (!cJSON_IsString(e) || !privs_cap_valid(e->valuestring)) {
+				describe_value(e, got, sizeof(got));
+				cJSON_Delete(a);
+				cJSON_Delete(list);
+				return fail(err, list ? v : e, "\"%s\": unknown capability %s", key, got);
+			}
+			/* canonical: "CAP_NET_BIND_SERVICE" */
+			const char *bare = strncasecmp(e->valuestring, "CAP_", 4) == 0
+						   ? e->valuestring + 4 : e->valuestring;
+			char *up = xasprintf("CAP_%s", bare);
+			for (char *q = up; *q; q++)
+				*q = (char)toupper((unsigned char)*q);
+			cJSON_AddItemToArray(a, cJSON_CreateString(up));
+			free(up);
+		}
+		cJSON_Delete(list);
+		return a;
+	}
+	case K_ID:
+		if (cJSON_IsNumber(v) && parse_int(v, &n) && n >= 0)
+			return cJSON_CreateNumber((double)n);
+		if (cJSON_IsString(v) && *v->valuestring && !strchr(v->valuestring, ':'))
+			return cJSON_CreateString(v->valuestring);
+		return fail(err, v, "\"%s\" must be a user or group name or number, got %s", key, got);
 	case K_ANY:
 		return cJSON_Duplicate(v, 1);
 	}

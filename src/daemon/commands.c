@@ -6,8 +6,10 @@
 #include "log.h"
 #include "../common/app_spec.h"
 #include "../common/cpus.h"
+#include "../common/signals.h"
 #include "../common/version.h"
 
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -267,13 +269,101 @@ static cJSON *cmd_ping(struct daemon *d, struct client *c, const cJSON *req)
 	return r;
 }
 
+/* sendSignal: deliver a signal to every running instance of the targets. */
+static cJSON *cmd_signal(struct daemon *d, struct client *c, const cJSON *req)
+{
+	(void)c;
+	const cJSON *sv = cJSON_GetObjectItemCaseSensitive(req, "signal");
+	char num[16];
+	const char *sname = cJSON_IsString(sv) ? sv->valuestring : NULL;
+	if (cJSON_IsNumber(sv)) {
+		snprintf(num, sizeof(num), "%d", sv->valueint);
+		sname = num;
+	}
+	int sig = signal_parse(sname);
+	if (sig < 0)
+		return reply_err("Invalid signal: %s", sname ? sname : "(none)");
+	struct idlist ids = { 0 };
+	cJSON *err = resolve_targets(d, req, &ids);
+	if (err) {
+		free(ids.v);
+		return err;
+	}
+	struct idlist sent = { 0 };
+	for (size_t i = 0; i < ids.n; i++) {
+		struct instance *in = proc_find(d, ids.v[i]);
+		if (in->pid > 0 && (in->state == ST_ONLINE || in->state == ST_LAUNCHING) &&
+		    kill(in->pid, sig) == 0)
+			ids_add(&sent, in->pm_id);
+	}
+	dlog_info("sent %s to %zu process(es)", signal_name(sig), sent.n);
+	cJSON *r = reply_with_ids(&sent);
+	cJSON_AddStringToObject(r, "signal", signal_name(sig));
+	free(ids.v);
+	free(sent.v);
+	return r;
+}
+
 static cJSON *cmd_stop(struct daemon *d, struct client *c, const cJSON *req)
 {
 	return cmd_stop_like(d, c, req, AFTER_NOTHING);
 }
 
+/* --update-env: give the targets a new configuration whose env has the
+ * caller's environment laid over it. Instances that shared a
+ * configuration keep sharing the new one. */
+cJSON *commands_update_env(struct daemon *d, const cJSON *req)
+{
+	const cJSON *env = cJSON_GetObjectItemCaseSensitive(req, "env");
+	if (!cJSON_IsObject(env))
+		return NULL;
+	struct idlist ids = { 0 };
+	cJSON *err = resolve_targets(d, req, &ids);
+	if (err) {
+		free(ids.v);
+		return err;
+	}
+	struct app_conf **from = xcalloc(ids.n + 1, sizeof(*from));
+	struct app_conf **to = xcalloc(ids.n + 1, sizeof(*to));
+	size_t n = 0;
+	char msg[512];
+	cJSON *reply = NULL;
+	for (size_t i = 0; i < ids.n && !reply; i++) {
+		struct instance *in = proc_find(d, ids.v[i]);
+		size_t k = 0;
+		while (k < n && from[k] != in->conf)
+			k++;
+		if (k == n) {
+			to[n] = app_conf_with_env(in->conf, env, msg, sizeof(msg));
+			if (!to[n]) {
+				reply = reply_err("%s", msg);
+				break;
+			}
+			from[n++] = in->conf;
+		}
+	}
+	for (size_t i = 0; i < ids.n && !reply; i++) {
+		struct instance *in = proc_find(d, ids.v[i]);
+		for (size_t k = 0; k < n; k++)
+			if (from[k] == in->conf) {
+				in->conf = app_conf_ref(to[k]);
+				app_conf_unref(from[k]);
+				break;
+			}
+	}
+	for (size_t k = 0; k < n; k++)
+		app_conf_unref(to[k]);
+	free(from);
+	free(to);
+	free(ids.v);
+	return reply;
+}
+
 static cJSON *cmd_restart(struct daemon *d, struct client *c, const cJSON *req)
 {
+	cJSON *err = commands_update_env(d, req);
+	if (err)
+		return err;
 	return cmd_stop_like(d, c, req, AFTER_START);
 }
 
@@ -296,6 +386,7 @@ static const struct {
 	{ "reset", cmd_reset },
 	{ "jlist", cmd_jlist },
 	{ "kill", cmd_kill },
+	{ "signal", cmd_signal },
 };
 
 cJSON *commands_dispatch(struct daemon *d, struct client *c, const cJSON *req)

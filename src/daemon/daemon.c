@@ -30,7 +30,6 @@ static void stop_everything(struct daemon *d, const char *why)
 	d->stopping_all = true;
 	for (struct instance *in = d->procs; in; in = in->next)
 		instance_stop(d, in, AFTER_NOTHING);
-	supervise_check_auto_exit(d);
 }
 
 static void forward_signal(struct daemon *d, int sig)
@@ -225,9 +224,13 @@ int daemon_main(const struct daemon_opts *opts)
 		close(opts->ready_fd);
 	}
 
-	/* Point of no return: from here on, nothing exits but a stop. */
-	while (!d.loop.stop)
+	/* Point of no return: from here on, nothing exits but a stop.
+	 * Wait for events, dispatch them (reaping included), then decide
+	 * whether it is time to leave. */
+	while (!d.loop.stop) {
 		loop_run_once(&d.loop);
+		supervise_check_auto_exit(&d);
+	}
 
 	dlog_info("PM2 daemon exiting (code %d)", d.exit_code);
 	int code = d.exit_code;

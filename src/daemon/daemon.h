@@ -6,13 +6,19 @@
 #define PM2_DAEMON_H
 
 #include "loop.h"
+#include "privs.h"
+#include "../common/cron.h"
 #include "../common/paths.h"
 #include "../common/util.h"
 
 #include <cjson/cJSON.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+
+/* The struct that embeds `member` at p (timers, ios). */
+#define container_of(p, type, member) ((type *)((char *)(p) - offsetof(type, member)))
 
 /* PM2's status names, in `jlist` and `ls`. */
 enum inst_state {
@@ -56,9 +62,13 @@ struct app_conf {
 	char *err_file;
 	char *pid_file;       /* NULL = default */
 	int instances;        /* as asked: 0 = max, -1 = max-1 */
+	bool has_cron;        /* cron_restart */
+	struct cron_expr cron;
+	struct privs privs;   /* uid/gid/capabilities/no_new_privs */
 };
 
 struct instance;
+struct watcher;
 
 /* What an instance's process tree uses, as last sampled (usage.c). */
 struct usage {
@@ -98,7 +108,9 @@ struct instance {
 	bool has_exited;
 	struct timer restart_timer;
 	struct timer kill_timer;
+	struct timer cron_timer;
 	struct pipe_reader *readers;
+	struct watcher *watcher; /* while --watch is on */
 	int out_fd, err_fd;   /* log files, -1 when disabled */
 	char *out_path, *err_path, *pid_path;
 	struct usage usage;
@@ -123,6 +135,7 @@ struct daemon {
 	bool auto_exit;           /* foreground: exit when every app is down */
 	bool stopping_all;        /* SIGTERM / kill: no more restarts */
 	int exit_code;
+	int final_code;           /* last non-zero code of an app that went down for good */
 	int64_t started_wall;
 	uint64_t orphans_reaped;
 	const char *self_exe;
@@ -142,6 +155,9 @@ int daemon_main(const struct daemon_opts *opts);
 
 /* Process table (proc.c). */
 struct app_conf *app_conf_new(const cJSON *spec, char *err, size_t errlen);
+/* A copy of `old` whose env has `env` laid over it (--update-env). */
+struct app_conf *app_conf_with_env(const struct app_conf *old, const cJSON *env,
+				   char *err, size_t errlen);
 struct app_conf *app_conf_ref(struct app_conf *c);
 void app_conf_unref(struct app_conf *c);
 struct instance *proc_find(struct daemon *d, int pm_id);
@@ -157,6 +173,8 @@ int instance_start(struct daemon *d, struct instance *in);
 void instance_stop(struct daemon *d, struct instance *in, enum after_stop after);
 void instance_on_exit(struct daemon *d, struct instance *in, int status);
 void instance_reset_counters(struct instance *in);
+/* Arm the cron_restart timer for the next matching time, if any. */
+void instance_arm_cron(struct daemon *d, struct instance *in);
 /* Is this instance between two states (a request must wait for it)? */
 bool instance_busy(const struct instance *in);
 void reap_children(struct daemon *d);
@@ -171,12 +189,17 @@ void output_detach_all(struct daemon *d, struct instance *in);
 /* Control socket (control.c). */
 int control_listen(struct daemon *d, char *err, size_t errlen);
 void control_close(struct daemon *d);
+/* Are replies still being written? (Don't exit under them.) */
+bool control_flushing(struct daemon *d);
 /* Something changed: requests waiting on instances may complete. */
 void control_poke(struct daemon *d);
 
 /* Requests (commands.c): handle one request; returns a reply, or NULL if
  * the reply will come later through the client's pending wait. */
 cJSON *commands_dispatch(struct daemon *d, struct client *c, const cJSON *req);
+/* --update-env on restart/reload: NULL when done (or nothing to do), else
+ * an error reply. */
+cJSON *commands_update_env(struct daemon *d, const cJSON *req);
 /* Start specs (foreground start and the `start` request share this). */
 int commands_start_specs(struct daemon *d, const cJSON *apps, bool update_env,
 			 cJSON *ids_out, char *err, size_t errlen);

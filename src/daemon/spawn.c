@@ -24,7 +24,7 @@ static char **instance_envp(struct daemon *d, struct instance *in)
 	size_t base = 0;
 	while (c->envp[base])
 		base++;
-	char *extra[16];
+	char *extra[20];
 	size_t n = 0;
 	extra[n++] = xasprintf("pm_id=%d", in->pm_id);
 	extra[n++] = xasprintf("name=%s", c->name);
@@ -39,6 +39,13 @@ static char **instance_envp(struct daemon *d, struct instance *in)
 	extra[n++] = xasprintf("restart_time=%d", in->restart_time);
 	extra[n++] = xasprintf("PM2_HOME=%s", d->paths.home);
 	extra[n++] = xasprintf("PM2_USAGE=CLI");
+	if (c->privs.set_user) {
+		/* The app's user, not ours. */
+		extra[n++] = xasprintf("USER=%s", c->privs.username);
+		extra[n++] = xasprintf("LOGNAME=%s", c->privs.username);
+		if (c->privs.home)
+			extra[n++] = xasprintf("HOME=%s", c->privs.home);
+	}
 
 	char **envp = xcalloc(base + n + 1, sizeof(char *));
 	size_t k = 0;
@@ -121,6 +128,13 @@ pid_t spawn_instance(struct daemon *d, struct instance *in, int out_fd, int err_
 	dup2(err_fd, 2);
 	close_other_fds();
 
+	char why[256];
+	if (privs_apply(&c->privs, why, sizeof(why)) < 0) {
+		char msg[400];
+		int m = snprintf(msg, sizeof(msg), "pm2: cannot drop privileges: %s\n", why);
+		(void)!write(2, msg, (size_t)m < sizeof(msg) ? (size_t)m : sizeof(msg) - 1);
+		_exit(126);
+	}
 	if (chdir(c->cwd) < 0)
 		child_fail("chdir to", c->cwd, 126);
 	execve(c->exec_path, c->argv, envp);

@@ -5,6 +5,7 @@
 #include "daemon.h"
 #include "log.h"
 #include "spawn.h"
+#include "watch.h"
 #include "../common/signals.h"
 
 #include <errno.h>
@@ -14,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 /* PM2's exponential backoff: ×1.5 per crash, capped at 15 s, forgotten
@@ -49,6 +51,21 @@ static void write_pid_file(struct instance *in)
 	close(fd);
 }
 
+void instance_arm_cron(struct daemon *d, struct instance *in)
+{
+	if (!in->conf->has_cron)
+		return;
+	time_t now = time(NULL);
+	time_t next = cron_next(&in->conf->cron, now);
+	if (next == (time_t)-1) {
+		loop_timer_cancel(&d->loop, &in->cron_timer);
+		return;
+	}
+	/* Wall-clock seconds to a monotonic timer; re-armed at each fire,
+	 * so a clock change shifts at most one period. */
+	loop_timer_arm(&d->loop, &in->cron_timer, (int64_t)(next - now) * 1000 - wall_ms() % 1000);
+}
+
 int instance_start(struct daemon *d, struct instance *in)
 {
 	loop_timer_cancel(&d->loop, &in->restart_timer);
@@ -78,12 +95,14 @@ int instance_start(struct daemon *d, struct instance *in)
 	}
 	in->pid = pid;
 	in->state = ST_ONLINE;
-	in->has_exited = false;
 	in->pm_uptime = wall_ms();
 	in->started_mono = mono_ms();
 	usage_reset(in);
 	output_attach(d, in, out_pipe[0], err_pipe[0]);
 	write_pid_file(in);
+	if (!timer_armed(&in->cron_timer))
+		instance_arm_cron(d, in);
+	watch_start(d, in);
 	dlog_info("App [%s:%d] online (pid %d)", in->conf->name, in->pm_id, (int)pid);
 	return 0;
 }
@@ -122,6 +141,10 @@ void instance_stop(struct daemon *d, struct instance *in, enum after_stop after)
 	/* A delete outranks a restart outranks a plain stop. */
 	if (after > in->after_stop)
 		in->after_stop = after;
+	if (in->after_stop != AFTER_START) {
+		loop_timer_cancel(&d->loop, &in->cron_timer);
+		watch_stop(d, in); /* PM2: stopping an app ends its watch */
+	}
 
 	switch (in->state) {
 	case ST_ONLINE:
@@ -168,6 +191,14 @@ static int64_t next_restart_delay(struct instance *in, int64_t uptime)
 	return in->prev_restart_delay;
 }
 
+/* An app ended on its own and will not come back: remember its code for
+ * the foreground runtime's exit status (the latest failure wins). */
+static void note_down_for_good(struct daemon *d, const struct instance *in)
+{
+	if (in->exit_code != 0 || d->final_code == 0)
+		d->final_code = in->exit_code;
+}
+
 /* The app died on its own: restart it, or give up (PM2's policy). */
 static void on_crash(struct daemon *d, struct instance *in, int code, int sig)
 {
@@ -196,14 +227,18 @@ static void on_crash(struct daemon *d, struct instance *in, int code, int sig)
 			  c->script, in->unstable_restarts);
 		in->state = ST_ERRORED;
 		in->unstable_restarts = 0;
+		note_down_for_good(d, in);
 		return;
 	}
 	if (stop) {
 		in->state = ST_STOPPED;
+		note_down_for_good(d, in);
 		return;
 	}
 	int64_t delay = next_restart_delay(in, uptime);
 	if (delay > 0) {
+		dlog_info("App [%s:%d] will restart in %lldms", c->name, in->pm_id,
+			  (long long)delay);
 		in->state = ST_WAITING_RESTART;
 		loop_timer_arm(&d->loop, &in->restart_timer, delay);
 		return;
@@ -260,27 +295,28 @@ void reap_children(struct daemon *d)
 			d->orphans_reaped++;
 	}
 	control_poke(d);
-	supervise_check_auto_exit(d);
 }
 
+/* After every round of events: is it time for the supervisor to leave?
+ * After a stop signal or `kill`, once no app is running. In the
+ * foreground with auto-exit, once every app is down for good. */
 void supervise_check_auto_exit(struct daemon *d)
 {
-	bool any_running = false, any_alive = false;
-	int last_code = 0;
+	bool any_running = false, all_down = true;
 	for (struct instance *in = d->procs; in; in = in->next) {
 		if (in->pid > 0)
 			any_running = true;
-		if (in->state != ST_STOPPED && in->state != ST_ERRORED)
-			any_alive = true;
-		if (in->has_exited)
-			last_code = in->exit_code;
+		if ((in->state != ST_STOPPED && in->state != ST_ERRORED) || instance_busy(in))
+			all_down = false;
 	}
-	if (d->stopping_all && !any_running) {
-		d->loop.stop = true;
+	if (d->stopping_all) {
+		if (!any_running && !control_flushing(d))
+			d->loop.stop = true;
 		return;
 	}
-	if (d->foreground && d->auto_exit && !any_alive && !d->stopping_all) {
-		d->exit_code = last_code;
+	if (d->foreground && d->auto_exit && all_down && !any_running) {
+		dlog_info("every app is down for good: exiting with code %d", d->final_code);
+		d->exit_code = d->final_code;
 		d->loop.stop = true;
 	}
 }

@@ -1,11 +1,10 @@
-/* unit-sources: src/cli/canvas.c src/common/util.c */
 /* canvas: what an app writes to its log cannot reach the terminal as
  * control: escape sequences and control characters are dropped, invalid
  * UTF-8 becomes '?', wide characters take two cells; only changed rows
  * are written again. */
 #define _GNU_SOURCE
-#include "cli/canvas.h"
-#include "tap.h"
+#include "unit.h"
+#include "../../src/cli/canvas.h"
 
 #include <fcntl.h>
 #include <stdlib.h>
@@ -63,7 +62,7 @@ static size_t flush_size(struct canvas *cv)
 	return (size_t)n;
 }
 
-int main(void)
+void test_canvas(void)
 {
 	struct canvas cv;
 	canvas_init(&cv, true);
@@ -94,5 +93,4 @@ int main(void)
 	canvas_invalidate(&cv);
 	CHECK(flush_size(&cv) >= first, "canvas: after invalidate everything is written");
 	canvas_free(&cv);
-	return tap_done();
 }

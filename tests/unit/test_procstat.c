@@ -1,11 +1,10 @@
-/* unit-sources: src/daemon/procstat.c src/common/util.c */
 /* procstat: an app's tree is its descendants plus what still runs in its
  * session after being reparented to us (a double-forked daemon): the
  * /proc scan sees both; the walk sees descendants, and the orphan is
  * found among our own children, as usage.c does. */
 #define _GNU_SOURCE
-#include "daemon/procstat.h"
-#include "tap.h"
+#include "unit.h"
+#include "../../src/daemon/procstat.h"
 
 #include <signal.h>
 #include <stdlib.h>
@@ -52,7 +51,7 @@ static pid_t reparented_child(pid_t app)
 	return found;
 }
 
-int main(void)
+void test_procstat(void)
 {
 	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 	pid_t app = start_app();
@@ -68,9 +67,11 @@ int main(void)
 	CHECK(orphan > 0, "procstat: the double-forked child is reparented to the subreaper");
 
 	struct procstat ps;
-	CHECK(procstat_read(app, &ps) == 0 && ps.pid == app && ps.sid == app && ps.ppid == getpid() &&
-		      ps.rss_bytes > 0,
+	CHECK(procstat_read(getpid(), &ps) == 0 && ps.pid == getpid() && ps.ppid == getppid() &&
+		      ps.sid == getsid(0) && ps.rss_bytes > 0 && ps.cpu_ticks < 1000000,
 	      "procstat: one process's stat line");
+	CHECK(procstat_read(app, &ps) == 0 && ps.sid == app && ps.ppid == getpid(),
+	      "procstat: the app leads its own session");
 
 	pid_t roots[2] = { app, 0 };
 	struct tree_usage scan[2];
@@ -89,5 +90,4 @@ int main(void)
 	kill(-app, SIGKILL);
 	while (wait(NULL) > 0)
 		;
-	return tap_done();
 }

@@ -1,9 +1,8 @@
-/* unit-sources: src/cli/term.c src/common/util.c */
 /* term: keys decode from what terminals send, in normal and application
  * cursor mode; an Escape that may start a sequence waits for more. */
 #define _GNU_SOURCE
-#include "cli/term.h"
-#include "tap.h"
+#include "unit.h"
+#include "../../src/cli/term.h"
 
 #include <string.h>
 
@@ -14,7 +13,7 @@ static enum key decode(const char *s, bool complete, size_t *used)
 	return k;
 }
 
-int main(void)
+void test_term(void)
 {
 	static const struct {
 		const char *bytes;
@@ -45,7 +44,7 @@ int main(void)
 		size_t used;
 		enum key k = decode(keys[i].bytes, false, &used);
 		snprintf(name, sizeof(name), "term: %s", keys[i].name);
-		CHECK(k == keys[i].key && used == strlen(keys[i].bytes), name);
+		CHECK(k == keys[i].key && used == strlen(keys[i].bytes), "%s", name);
 	}
 	size_t used;
 	enum key k = decode("\033", false, &used);
@@ -57,5 +56,4 @@ int main(void)
 	k = decode("\033[Bj", false, &used);
 	CHECK(k == KEY_DOWN && used == 3, "term: one key at a time from a burst");
 	(void)k;
-	return tap_done();
 }
