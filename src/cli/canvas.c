@@ -220,32 +220,6 @@ void canvas_box(struct canvas *cv, int x, int y, int w, int h, const char *title
 		canvas_text(cv, x + 1, y, w - 2, title, border);
 }
 
-static void append_utf8(struct buf *b, uint32_t cp)
-{
-	char u[4];
-	size_t n;
-	if (cp < 0x80) {
-		u[0] = (char)cp;
-		n = 1;
-	} else if (cp < 0x800) {
-		u[0] = (char)(0xC0 | (cp >> 6));
-		u[1] = (char)(0x80 | (cp & 0x3F));
-		n = 2;
-	} else if (cp < 0x10000) {
-		u[0] = (char)(0xE0 | (cp >> 12));
-		u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		u[2] = (char)(0x80 | (cp & 0x3F));
-		n = 3;
-	} else {
-		u[0] = (char)(0xF0 | (cp >> 18));
-		u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-		u[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		u[3] = (char)(0x80 | (cp & 0x3F));
-		n = 4;
-	}
-	buf_append(b, u, n);
-}
-
 static void append_style(const struct canvas *cv, struct buf *b, struct style st)
 {
 	buf_puts(b, "\033[0");
@@ -271,7 +245,7 @@ static void render_row(const struct canvas *cv, int y, struct buf *row)
 			append_style(cv, row, c->st);
 			cur = c->st;
 		}
-		append_utf8(row, c->cp);
+		buf_put_utf8(row, c->cp);
 	}
 	if (cur.fg || cur.attr)
 		buf_puts(row, "\033[0m");
