@@ -29,6 +29,8 @@ void buf_consume(struct buf *b, size_t n); /* drop n bytes from the front */
 /* Append p[0..n) as a quoted JSON string (escaping quotes, backslashes and
  * control characters; other bytes pass through). */
 void buf_json_str(struct buf *b, const char *p, size_t n);
+/* Append one code point as UTF-8. */
+void buf_put_utf8(struct buf *b, uint32_t cp);
 void buf_reset(struct buf *b);
 
 /* Allocation that cannot fail: on exhaustion we abort, because every

@@ -74,6 +74,7 @@ struct app_conf {
 	bool has_cron;        /* cron_restart */
 	struct cron_expr cron;
 	struct privs privs;   /* uid/gid/capabilities/no_new_privs */
+	uint64_t max_memory;  /* max_memory_restart in bytes, 0 = none */
 };
 
 struct instance;
@@ -81,6 +82,16 @@ struct watcher;
 struct log_sink;
 struct log_sub;
 struct logrotate;
+
+/* What an instance's process tree uses, as last sampled (usage.c). */
+struct usage {
+	double cpu;          /* percent of one core, one decimal, as PM2 */
+	uint64_t memory;     /* resident bytes of the whole tree */
+	unsigned nprocs;     /* processes in the tree */
+	int64_t sampled_ms;  /* monotonic; 0 = never */
+	uint64_t ref_ticks;  /* where the next CPU window starts */
+	int64_t ref_ms;      /* 0 = no window yet: measure since the start */
+};
 
 /* One end of a child's stdout or stderr pipe. Old pipes stay open after a
  * restart until every writer (grandchildren too) has closed them. */
@@ -127,9 +138,7 @@ struct instance {
 	struct inst_logs logs;
 	char *out_path, *err_path, *pid_path;
 	uint64_t log_bytes[2]; /* what it wrote to stdout, stderr */
-	/* CPU sampling for `ls`: previous reading. */
-	uint64_t cpu_prev_ticks;
-	int64_t cpu_prev_ms;
+	struct usage usage;
 	struct instance *next;
 };
 
@@ -155,6 +164,7 @@ struct daemon {
 	int final_code;           /* last non-zero code of an app that went down for good */
 	int64_t started_wall;
 	uint64_t orphans_reaped;
+	struct timer memory_timer; /* armed only while an app has a memory limit */
 	const char *self_exe;
 	struct web *web;          /* the HTTP interface, while on */
 	/* Logs: open files, `pm2 logs` streams, rotation, the foreground view. */
@@ -201,6 +211,9 @@ int instance_start(struct daemon *d, struct instance *in);
 void instance_stop(struct daemon *d, struct instance *in, enum after_stop after);
 void instance_on_exit(struct daemon *d, struct instance *in, int status);
 void instance_reset_counters(struct instance *in);
+/* max_memory_restart: make sure the memory check runs (no-op if it
+ * does, or if no running app has a limit). */
+void memory_watch_arm(struct daemon *d);
 /* Arm the cron_restart timer for the next matching time, if any. */
 void instance_arm_cron(struct daemon *d, struct instance *in);
 /* Is this instance between two states (a request must wait for it)? */
@@ -266,6 +279,16 @@ cJSON *commands_update_env(struct daemon *d, const cJSON *req);
 /* Start specs (foreground start and the `start` request share this). */
 int commands_start_specs(struct daemon *d, const cJSON *apps, bool update_env,
 			 cJSON *ids_out, char *err, size_t errlen);
+
+/* Resource usage (usage.c): sampled from /proc only when asked — by a
+ * client (jlist, ls, monit) or by whatever enforces a memory limit — so
+ * an idle daemon never wakes up to measure. A sample younger than a few
+ * hundred ms is reused, so many clients cost one sample. */
+void usage_reset(struct instance *in);
+/* Sample this instance now (cheap: walks its tree only). */
+void usage_sample(struct daemon *d, struct instance *in);
+/* Sample every running instance with one pass over /proc. */
+void usage_sample_all(struct daemon *d);
 
 /* jlist rendering (jlist.c). */
 cJSON *jlist_instance(struct daemon *d, struct instance *in, bool full);

@@ -32,7 +32,8 @@ SH
 	child=$(awk '/child/ {print $2}' "$PM2_HOME/logs/tree-out.log")
 	kill -0 "$child"
 	"$PM2" stop tree >/dev/null
-	# killed with the group; reaped (no zombie left) a moment later
+	# (a background job of a script ignores SIGINT: the group's SIGKILL
+	# after the leader's exit ends it; then the daemon reaps it)
 	child_gone() { ! kill -0 "$child" 2>/dev/null; }
 	wait_until 5 child_gone
 }

@@ -9,6 +9,10 @@ void test_json_pos(void);
 void test_json_comments(void);
 void test_yaml(void);
 void test_http(void);
+void test_inflate(void);
+void test_term(void);
+void test_canvas(void);
+void test_procstat(void);
 void test_logs(void);
 
 int main(void)
@@ -19,6 +23,10 @@ int main(void)
 	test_json_comments();
 	test_yaml();
 	test_http();
+	test_inflate();
+	test_term();
+	test_canvas();
+	test_procstat();
 	test_logs();
 	printf("1..%d\n", unit_count);
 	return unit_failed ? 1 : 0;
