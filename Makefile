@@ -69,7 +69,7 @@ UNIT_SRCS := $(wildcard tests/unit/*.c) src/common/cron.c src/common/app_spec.c 
 	     src/common/yaml.c src/common/inflate.c src/cli/canvas.c src/cli/term.c \
 	     src/daemon/procstat.c \
 	     src/common/datefmt.c src/common/module_conf.c src/common/rematch.c \
-	     src/daemon/gzip.c
+	     src/daemon/gzip.c src/common/glob.c
 build/unit/run: $(UNIT_SRCS) $(wildcard tests/unit/*.h) $(HDRS)
 	@mkdir -p $(dir $@)
 	$(ASAN_CC) $(ASAN_CFLAGS) -o $@ $(UNIT_SRCS) -lcjson -lcap -lm

@@ -287,6 +287,17 @@ static char *unit_name(void)
 	return xasprintf("pm2-%s.service", pw ? pw->pw_name : "root");
 }
 
+/* systemctl <verb> [unit]: 0 on success, 1 otherwise. */
+static int systemctl(struct cli *c, const char *verb, const char *unit)
+{
+	char *argv[] = { "systemctl", (char *)verb, (char *)unit, NULL };
+	struct subproc sp = { .argv = argv, .stdin_fd = -1 };
+	int rc = subproc_run(&sp, NULL);
+	if (rc != 0)
+		say_err(c, "systemctl %s%s%s failed", verb, unit ? " " : "", unit ? unit : "");
+	return rc != 0;
+}
+
 int ops_startup(struct cli *c)
 {
 	const char *initsys = c->npos ? c->pos[0] : "systemd";
@@ -337,10 +348,8 @@ int ops_startup(struct cli *c)
 		chmod(path, 0644);
 		say(c, "Writing init configuration in %s", path);
 		if (access("/run/systemd/system", F_OK) == 0) {
-			char *cmd = xasprintf("systemctl daemon-reload && systemctl enable %s", name);
-			say(c, "[-] Executing: %s...", cmd);
-			rc = system(cmd) == 0 ? 0 : 1;
-			free(cmd);
+			say(c, "[-] Executing: systemctl daemon-reload && systemctl enable %s...", name);
+			rc = systemctl(c, "daemon-reload", NULL) || systemctl(c, "enable", name);
 		} else {
 			say(c, "systemd is not running here: enable it later with `systemctl enable %s`", name);
 		}
@@ -358,11 +367,8 @@ int ops_unstartup(struct cli *c)
 	char *dir = unit_dir(), *name = unit_name();
 	char *path = xasprintf("%s/%s", dir, name);
 	int rc = 0;
-	if (access("/run/systemd/system", F_OK) == 0) {
-		char *cmd = xasprintf("systemctl disable %s", name);
-		rc = system(cmd) == 0 ? 0 : 1;
-		free(cmd);
-	}
+	if (access("/run/systemd/system", F_OK) == 0)
+		rc = systemctl(c, "disable", name);
 	if (unlink(path) < 0 && errno != ENOENT) {
 		say_err(c, "cannot remove %s: %s", path, strerror(errno));
 		rc = 1;

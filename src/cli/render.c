@@ -2,6 +2,7 @@
  * `ls`, `describe` — with PM2's column widths and colours. */
 #define _GNU_SOURCE
 #include "cli.h"
+#include "../common/datefmt.h"
 #include "../common/gitinfo.h"
 
 #include <stdarg.h>
@@ -466,13 +467,7 @@ static char *iso_time(double ms)
 /* Now, as dayjs().format() writes it: 2024-05-01T12:34:56+02:00. */
 const char *render_now_local(char *buf, size_t n)
 {
-	time_t t = time(NULL);
-	struct tm tm;
-	localtime_r(&t, &tm);
-	char zone[8];
-	strftime(zone, sizeof(zone), "%z", &tm);
-	size_t len = strftime(buf, n, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + len, n - len, "%.3s:%.2s", zone, zone + 3);
+	datefmt(buf, n, "YYYY-MM-DDTHH:mm:ssZ", wall_ms());
 	return buf;
 }
 

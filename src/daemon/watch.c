@@ -8,10 +8,10 @@
 #include "log.h"
 #include "watch.h"
 #include "../common/app_spec.h"
+#include "../common/glob.h"
 
 #include <dirent.h>
 #include <errno.h>
-#include <fnmatch.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,7 +56,7 @@ static bool ignored(const struct watcher *w, const char *path)
 			return true;
 	for (size_t i = 0; i < w->nignore; i++) {
 		const char *pat = w->ignore[i];
-		if (fnmatch(pat, base, 0) == 0 || fnmatch(pat, path, 0) == 0)
+		if (glob_match(pat, base) || glob_match(pat, path))
 			return true;
 		/* a plain name or relative path: match it anywhere in the tree */
 		if (!strpbrk(pat, "*?[") && (strcmp(base, pat) == 0 || str_ends(path, pat)))

@@ -4,6 +4,7 @@
 int unit_count, unit_failed;
 
 void test_cron(void);
+void test_glob(void);
 void test_app_spec(void);
 void test_json_pos(void);
 void test_json_comments(void);
@@ -18,6 +19,7 @@ void test_logs(void);
 int main(void)
 {
 	test_cron();
+	test_glob();
 	test_app_spec();
 	test_json_pos();
 	test_json_comments();
