@@ -111,8 +111,8 @@ cJSON *jlist_instance(struct daemon *d, struct instance *in, bool full)
 	cJSON_AddItemToObject(o, "pm2_env", env);
 	cJSON_AddNumberToObject(o, "pm_id", in->pm_id);
 
-	/* PM2 measures the top pid only; we count the whole tree. */
-	usage_sample(d, in);
+	/* PM2 measures the top pid only; we count the whole tree. The
+	 * caller samples (usage_sample_all: one /proc pass for everyone). */
 	cJSON *monit = cJSON_CreateObject();
 	cJSON_AddNumberToObject(monit, "memory", (double)in->usage.memory);
 	cJSON_AddNumberToObject(monit, "cpu", in->usage.cpu);

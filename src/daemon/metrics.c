@@ -108,21 +108,15 @@ static void put_family(struct buf *b, const char *name, const char *type, const 
 	buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
-static double monit_number(const cJSON *proc, const char *key)
-{
-	const cJSON *monit = cJSON_GetObjectItemCaseSensitive(proc, "monit");
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(monit, key);
-	return cJSON_IsNumber(v) ? v->valuedouble : 0;
-}
-
+/* The instance's figures as jlist shows them (sampled by the caller with
+ * usage_sample_all: one /proc pass for every app). */
 static void take_sample(struct daemon *d, struct instance *in, struct sample *s)
 {
-	cJSON *proc = jlist_instance(d, in, false);
+	(void)d;
 	s->in = in;
-	s->cpu_ratio = monit_number(proc, "cpu") / 100.0;
-	s->memory = monit_number(proc, "memory");
+	s->cpu_ratio = in->pid > 0 ? in->usage.cpu / 100.0 : 0;
+	s->memory = in->pid > 0 ? (double)in->usage.memory : 0;
 	s->uptime = in->pid > 0 ? (double)(wall_ms() - in->pm_uptime) / 1000.0 : 0;
-	cJSON_Delete(proc);
 }
 
 static void render_supervisor(struct daemon *d, struct buf *b)
@@ -147,6 +141,7 @@ void metrics_render(struct daemon *d, struct buf *b)
 {
 	size_t n = (size_t)proc_count(d), i = 0;
 	struct sample *samples = xcalloc(n + 1, sizeof(*samples));
+	usage_sample_all(d);
 	for (struct instance *in = d->procs; in; in = in->next)
 		take_sample(d, in, &samples[i++]);
 

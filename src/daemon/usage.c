@@ -82,13 +82,41 @@ void usage_sample(struct daemon *d, struct instance *in)
 	usage_apply(in, &t, now);
 }
 
+/* With few apps, walking each tree is cheaper than reading every process
+ * on the system (about 60 us an app against 9 us a process, measured
+ * with `make bench-procstat`): `ls` with 10 apps should not pay for 500. */
+#define USAGE_WALK_MAX 32
+
+/* Walk each tree, then find reparented session members in one pass over
+ * our own children. */
+static void sample_by_walking(struct daemon *d, struct instance **who, struct tree_usage *t,
+			      size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		procstat_walk_tree(who[i]->pid, &t[i]);
+	struct pid_list kids = { 0 };
+	procstat_children(getpid(), &kids);
+	for (size_t k = 0; k < kids.n; k++) {
+		struct procstat ps;
+		if (proc_by_pid(d, kids.v[k]) || procstat_read(kids.v[k], &ps) < 0)
+			continue;
+		for (size_t i = 0; i < n; i++)
+			if (ps.sid == who[i]->pid)
+				procstat_walk_tree(kids.v[k], &t[i]);
+	}
+	free(kids.v);
+}
+
 void usage_sample_all(struct daemon *d)
 {
 	int64_t now = mono_ms();
 	size_t n = 0;
-	for (struct instance *in = d->procs; in; in = in->next)
-		if (in->pid > 0 && !usage_fresh(in, now))
+	for (struct instance *in = d->procs; in; in = in->next) {
+		if (in->pid <= 0)
+			usage_reset(in); /* a stopped app uses nothing */
+		else if (!usage_fresh(in, now))
 			n++;
+	}
 	if (!n)
 		return;
 	pid_t *roots = xcalloc(n, sizeof(pid_t));
@@ -100,7 +128,11 @@ void usage_sample_all(struct daemon *d)
 			who[i] = in;
 			roots[i++] = in->pid;
 		}
-	if (procstat_scan_trees(roots, n, trees) == 0) {
+	if (n <= USAGE_WALK_MAX) {
+		sample_by_walking(d, who, trees, n);
+		for (i = 0; i < n; i++)
+			usage_apply(who[i], &trees[i], now);
+	} else if (procstat_scan_trees(roots, n, trees) == 0) {
 		for (i = 0; i < n; i++)
 			usage_apply(who[i], &trees[i], now);
 	} else {
