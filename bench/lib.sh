@@ -26,7 +26,7 @@ if [ "${BENCH_QUICK:-0}" = 1 ]; then
 	: "${BENCH_LOG_LINES:=200000}" "${BENCH_LOAD_MS:=500}"
 else
 	: "${BENCH_RUNS:=3}" "${BENCH_SAMPLES:=10}" "${BENCH_ORPHANS:=10000}"
-	: "${BENCH_SCALE:=1000}" "${BENCH_IDLE_S:=60}" "${BENCH_IDLE_STEP:=10}"
+	: "${BENCH_SCALE:=1000}" "${BENCH_IDLE_S:=120}" "${BENCH_IDLE_STEP:=60}"
 	: "${BENCH_LOG_LINES:=12000000}" "${BENCH_LOAD_MS:=5000}"
 fi
 # Loopback ports this benchmark may use.

@@ -25,8 +25,8 @@ start_one;start -> app runs;ms;lo;pm2;
 start_eco20;start ecosystem of 20 -> all run;ms;lo;pm2;
 crash_restart;crash -> restarted (delay 0);ms;lo;pm2;<1
 log_tput;log throughput stdout -> file;MB/s;hi;pm2;
-log_tput;  same, vs seq | cat > file;MB/s;hi;ceiling-pipe;>=0.9x
-log_tput;  same, vs seq > file;MB/s;hi;ceiling-direct;
+log_tput;  same, vs gen | cat > file;MB/s;hi;ceiling-pipe;>=0.9x
+log_tput;  same, vs gen > file;MB/s;hi;ceiling-direct;
 cluster_rps2;req/s, -i 2 cluster mode;req/s;hi;pm2;
 cluster_rps2;  same, vs one node process;req/s;hi;cluster_rps1:node;
 cluster_reload_fail;failed requests, 3 reloads;req;lo;pm2;=0
@@ -42,8 +42,8 @@ pid1_zombies;  same;n;lo;pm2;
 pid1_sigterm;PID 1 SIGTERM -> exit;ms;lo;tini;
 pid1_sigterm;  same;ms;lo;dumb-init;
 pid1_sigterm;  same;ms;lo;pm2;
-idle_cpu;idle CPU per 60 s, 10 apps;ms;lo;pm2;
-idle_wakeups;idle wake-ups per 60 s;n;lo;pm2;=0
+idle_cpu;idle CPU in 60 s, 10 apps;ms;lo;pm2;
+idle_wakeups;idle wake-ups in 60 s;n;lo;pm2;=0
 scale_ls;ls, {SCALE} instances;ms;lo;pm2;<20
 scale_rss;daemon RSS, {SCALE} instances;MB;lo;pm2;<5
 scale_start;{SCALE} instances online (polled);ms;lo;pm2;
@@ -109,7 +109,7 @@ BEGIN {
 		if (split(line, kv, "=") == 2) meta[kv[1]] = kv[2]
 	name["pm2"] = "PM2 " (meta["PM2_VERSION"] != "" ? meta["PM2_VERSION"] : "7")
 	name["tini"] = "tini"; name["dumb-init"] = "dumb-init"
-	name["ceiling-pipe"] = "seq|cat>file"; name["ceiling-direct"] = "seq>file"
+	name["ceiling-pipe"] = "gen|cat>file"; name["ceiling-direct"] = "gen>file"
 	name["node"] = "1 node proc"; name["pm2+node"] = "PM2+Node.js"
 }
 $3 == "skip" { skipped[$1 SUBSEP $2] = $4; why[$1 " (" $2 ")"] = $4; next }

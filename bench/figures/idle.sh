@@ -1,7 +1,8 @@
 #!/bin/bash
 # Idle cost: each daemon with 10 idle apps, all sampled side by side over
-# the same IDLE_S seconds, in IDLE_STEP windows: CPU time and wake-ups
-# (times any daemon thread was put on a CPU), each window scaled to 60 s.
+# the same BENCH_IDLE_S seconds, in BENCH_IDLE_STEP windows (60 s each by
+# default; shorter ones, in a quick run, are scaled to 60 s): CPU time and
+# wake-ups (times any daemon thread was put on a CPU) in 60 s.
 . "$(dirname "$0")/../lib.sh"
 trap bench_cleanup EXIT
 SETTLE_S=5

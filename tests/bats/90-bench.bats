@@ -87,14 +87,14 @@ setup_file() {
 		"CLI jlist, 10 apps" "CLI ping, 10 apps" "start -> app runs" \
 		"start ecosystem of 20 -> all run" "crash -> restarted" \
 		"log throughput stdout -> file" "PID 1 RSS, one app" \
-		"PID 1 reaps 100 orphans" "PID 1 SIGTERM -> exit" "idle CPU per 60 s" \
-		"idle wake-ups per 60 s" "ls, 20 instances" "daemon RSS, 20 instances" \
+		"PID 1 reaps 100 orphans" "PID 1 SIGTERM -> exit" "idle CPU in 60 s" \
+		"idle wake-ups in 60 s" "ls, 20 instances" "daemon RSS, 20 instances" \
 		"size on disk"; do
 		assert_line --regexp "^$row.*\] +[0-9]"
 	done
 	assert_line --regexp '^  zombies left \[n\] +0 '
-	# a seq ceiling is measured with the app, so its ratio is a number
-	assert_line --regexp '^  same, vs seq \| cat > file \[MB/s\] +[0-9.]+ .*[0-9.]+x'
+	# the ceiling is measured with the app, so its ratio is a number
+	assert_line --regexp '^  same, vs gen \| cat > file \[MB/s\] +[0-9.]+ .*[0-9.]+x'
 	assert_line --regexp '^req/s, -i 2 cluster mode \[req/s\] +(skipped|[0-9])'
 	[ -s "$WORK/out/results.tsv" ] && [ -s "$WORK/out/table.txt" ]
 }
