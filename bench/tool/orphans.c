@@ -19,20 +19,6 @@
  * processes, long enough not to steal the CPU the reaper needs. */
 #define POLL_MS 1
 
-static int count_pids(void)
-{
-	DIR *d = opendir("/proc");
-	if (!d)
-		return -1;
-	int n = 0;
-	struct dirent *e;
-	while ((e = readdir(d)))
-		if (isdigit((unsigned char)e->d_name[0]))
-			n++;
-	closedir(d);
-	return n;
-}
-
 /* State is the field after "(comm)"; comm may hold spaces or ')'. */
 static bool is_zombie(const char *pid)
 {
@@ -50,7 +36,9 @@ static bool is_zombie(const char *pid)
 	return rp && rp[1] == ' ' && rp[2] == 'Z';
 }
 
-static int count_zombies(void)
+/* Processes in our /proc (our PID namespace) that `keep` accepts; all of
+ * them when keep is NULL. */
+static int count_procs(bool (*keep)(const char *pid))
 {
 	DIR *d = opendir("/proc");
 	if (!d)
@@ -58,7 +46,7 @@ static int count_zombies(void)
 	int n = 0;
 	struct dirent *e;
 	while ((e = readdir(d)))
-		if (isdigit((unsigned char)e->d_name[0]) && is_zombie(e->d_name))
+		if (isdigit((unsigned char)e->d_name[0]) && (!keep || keep(e->d_name)))
 			n++;
 	closedir(d);
 	return n;
@@ -83,7 +71,7 @@ static void make_orphans(int count, int gate[2])
 
 int orphans_run(int count, int timeout_ms, int64_t *reap_us, int *zombies)
 {
-	int before = count_pids();
+	int before = count_procs(NULL);
 	int gate[2];
 	if (before < 0 || pipe2(gate, O_CLOEXEC) < 0)
 		return -1;
@@ -94,7 +82,7 @@ int orphans_run(int count, int timeout_ms, int64_t *reap_us, int *zombies)
 		make_orphans(count, gate);
 	close(gate[0]);
 	waitpid(maker, NULL, 0);
-	int made = count_pids() - before;
+	int made = count_procs(NULL) - before;
 	if (made < count)
 		fprintf(stderr, "benchtool: made %d orphans of %d\n", made, count);
 
@@ -103,12 +91,12 @@ int orphans_run(int count, int timeout_ms, int64_t *reap_us, int *zombies)
 	close(gate[1]);
 	*reap_us = -1;
 	while (now_ns() < end) {
-		if (count_pids() <= before) {
+		if (count_procs(NULL) <= before) {
 			*reap_us = (now_ns() - t0) / 1000;
 			break;
 		}
 		sleep_ms(POLL_MS);
 	}
-	*zombies = count_zombies();
+	*zombies = count_procs(is_zombie);
 	return 0;
 }
