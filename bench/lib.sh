@@ -146,7 +146,7 @@ us_to_ms() { awk -v u="$1" 'BEGIN { printf "%.3f", u / 1000 }'; }
 eco_write() { # file prefix count "app args" [extra]
 	local file=$1 prefix=$2 count=$3 args=$4 extra=${5:-} i sep=""
 	local jargs
-	jargs=$(printf '%s\n' $args | jq -R . | jq -sc .)
+	jargs=$(printf '%s\n' $args --tag "$BENCH_TMP" | jq -R . | jq -sc .)
 	{
 		echo '{"apps": ['
 		for ((i = 0; i < count; i++)); do
@@ -157,6 +157,9 @@ eco_write() { # file prefix count "app args" [extra]
 		echo ']}'
 	} >"$file"
 }
+
+# A figure stopped by its time limit still runs its EXIT trap.
+trap 'exit 143' TERM INT
 
 # Everything this benchmark started and left behind: daemons by their
 # pid files, then any process whose command line names our scratch dir.

@@ -29,9 +29,12 @@ done
 
 start=$SECONDS
 own_prefix=""
-if [ -n "$BENCH_PEERS" ] && [ -z "${PM2_PREFIX:-}" ]; then
-	PM2_PREFIX=$(bash "$BENCH_DIR/install.sh") || { echo "bench: installing the peers failed" >&2; exit 1; }
-	own_prefix=$PM2_PREFIX
+if [ -n "$BENCH_PEERS" ]; then
+	prefix=$(bash "$BENCH_DIR/install.sh") || { echo "bench: installing the peers failed" >&2; exit 1; }
+	if [ -z "${PM2_PREFIX:-}" ]; then
+		PM2_PREFIX=$prefix
+		own_prefix=$prefix
+	fi
 fi
 case " $BENCH_PEERS " in *" pm2 "*) ;; *) PM2_PREFIX="" ;; esac
 export PM2_PREFIX
@@ -41,7 +44,14 @@ done
 
 export BENCH_TMP
 BENCH_TMP=$(mktemp -d /tmp/pmb.XXXXXX)
+fig_pid=""
 cleanup() {
+	# The running figure first: timeout passes TERM on, and the figure's
+	# own EXIT trap stops the daemons it started.
+	if [ -n "$fig_pid" ]; then
+		kill -TERM "$fig_pid" 2>/dev/null
+		wait "$fig_pid" 2>/dev/null
+	fi
 	pkill -9 -f "$BENCH_TMP" 2>/dev/null
 	rm -rf "$BENCH_TMP"
 	[ -z "$own_prefix" ] || [ "${BENCH_KEEP_PM2:-0}" = 1 ] || rm -rf "$own_prefix"
@@ -69,8 +79,10 @@ pm2_version=""
 for f in ${*:-$FIGURES}; do
 	echo "== $f" >&2
 	t0=$SECONDS
-	timeout -k 10 $FIGURE_LIMIT_S bash "$BENCH_DIR/figures/$f.sh" ||
-		echo "bench: figure $f failed or ran out of time (exit $?)" >&2
+	timeout -k 10 $FIGURE_LIMIT_S bash "$BENCH_DIR/figures/$f.sh" &
+	fig_pid=$!
+	wait "$fig_pid" || echo "bench: figure $f failed or ran out of time (exit $?)" >&2
+	fig_pid=""
 	echo "   $f: $((SECONDS - t0)) s" >&2
 done
 echo "LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)" >>"$OUT/meta.env"

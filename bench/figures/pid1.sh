@@ -25,8 +25,8 @@ init_cmd() { # subject "app args"
 		eco_write "$eco" app 1 "$2"
 		echo "$PM2_PREFIX/node_modules/.bin/pm2-runtime $eco"
 		;;
-	tini) echo "tini -- $BT $2" ;;
-	dumb-init) echo "dumb-init $BT $2" ;;
+	tini) echo "tini -- $BT $2 --tag $BENCH_TMP" ;;
+	dumb-init) echo "dumb-init $BT $2 --tag $BENCH_TMP" ;;
 	esac
 }
 

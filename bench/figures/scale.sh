@@ -14,7 +14,7 @@ for s in $(daemon_subjects); do
 	for ((r = 0; r < runs; r++)); do
 		daemon_fresh "$s" || { skip scale_ls "$s" "daemon did not start"; continue; }
 		t0=$(date +%s%N)
-		pm "$s" start "$BT" --name big -i "$N" -- app >/dev/null
+		pm "$s" start "$BT" --name big -i "$N" -- app --tag "$BENCH_TMP" >/dev/null
 		if ! wait_for 400 has_online "$s" "$N"; then
 			skip scale_ls "$s" "$N instances not online within 400 s"
 			daemon_stop "$s"

@@ -13,7 +13,7 @@ for s in $(daemon_subjects); do
 	bin=$(pm2_bin "$s")
 	for ((i = 0; i <= BENCH_SAMPLES; i++)); do
 		read -r app_us cli_us < <("$BT" start --fifo "$FIFO" -- \
-			"$bin" start "$BT" --name "s$i" -- app --fifo "$FIFO")
+			"$bin" start "$BT" --name "s$i" -- app --fifo "$FIFO" --tag "$BENCH_TMP")
 		# the first one warms the page cache and the daemon up
 		[ "$i" -gt 0 ] && [ "${app_us:--1}" -ge 0 ] && record start_one "$s" "$(us_to_ms "$app_us")"
 		pm "$s" delete "s$i" >/dev/null

@@ -2,7 +2,9 @@
  * exactly the same load. It reports "up" on the FIFO, optionally writes
  * `seq 1 K` to stdout or makes orphans, then idles in sigwaitinfo until
  * SIGUSR1 tells it to crash (exit 1 after reporting "exit"). SIGTERM and
- * SIGINT keep their default action: the app dies at once when asked. */
+ * SIGINT keep their default action: the app dies at once when asked.
+ * --tag is ignored: it puts the benchmark's scratch path on the command
+ * line, so cleanup can find every app it started. */
 #define _GNU_SOURCE
 #include "bt.h"
 
@@ -53,7 +55,7 @@ int cmd_gen(int argc, char **argv)
 int cmd_app(int argc, char **argv)
 {
 	struct opt opts[] = {OPT("fifo"), OPT("lines"), OPT("orphans"), OPT("orphan-timeout-ms"),
-			     OPT_END};
+			     OPT("tag"),  OPT_END};
 	char **rest;
 	if (opts_parse(argc, argv, opts, &rest) < 0)
 		return 2;
