@@ -8,6 +8,7 @@
 #   make deb        build/pm2_<version>_<arch>.deb
 #   make npm        build/pm2-static-<version>.tgz (npm install -g it)
 #   make image      the FROM scratch image (Dockerfile) from this build
+#   make bench      side by side with PM2 7, tini and dumb-init (bench/README.md)
 
 VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 MUSLDIR  ?= .deps/musl
@@ -29,7 +30,7 @@ ASAN_CFLAGS := -std=c11 -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefi
 ASAN_OBJS   := $(SRCS:src/%.c=build/asan/obj/%.o)
 
 .PHONY: all deps test test-bats unit fuzz asan run clean install-test-deps \
-	install uninstall deb npm image-root image bench-procstat
+	install uninstall deb npm image-root image bench bench-procstat
 
 all: build/pm2 build/pm2-runtime
 
@@ -121,6 +122,16 @@ test: install-test-deps
 
 test-bats: all
 	PM2_BIN=$(CURDIR)/build/pm2 sh tests/run.sh --only-static
+
+# The benchmark's helper: the app every supervisor runs, and the stopwatch.
+BENCH_SRCS := $(wildcard bench/tool/*.c)
+
+build/bench/benchtool: $(BENCH_SRCS) bench/tool/bt.h $(MUSLDIR)/lib/libcjson.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(BENCH_SRCS)
+
+bench: all build/bench/benchtool
+	bash bench/run.sh
 
 run: all
 	./build/pm2-runtime examples/ecosystem.json
