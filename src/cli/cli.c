@@ -64,6 +64,11 @@ static void cli_teardown(struct cli *c)
 int cli_main(int argc, char **argv)
 {
 	/* Internal: the detached daemon, started by client.c. */
+	/* Internal: the daemon again, after `pm2 update` re-executed it. */
+	if (argc == 3 && strcmp(argv[1], "__resume") == 0) {
+		struct daemon_opts o = { .ready_fd = -1, .resume_fd = atoi(argv[2]) };
+		return daemon_main(&o);
+	}
 	if (argc == 3 && strcmp(argv[1], "__daemon") == 0) {
 		struct daemon_opts o = { .foreground = false, .ready_fd = atoi(argv[2]) };
 		return daemon_main(&o);

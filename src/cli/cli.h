@@ -23,6 +23,7 @@ struct cli {
 	cJSON *flags;
 	struct pm2_paths paths;
 	bool color;
+	char daemon_version[32]; /* as the daemon said in its last list */
 	const char *self_exe;
 };
 

@@ -147,6 +147,9 @@ cJSON *client_list(struct cli *c, bool full, bool quiet)
 	if (!reply)
 		return NULL;
 	cJSON *procs = cJSON_DetachItemFromObjectCaseSensitive(reply, "procs");
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(reply, "version");
+	if (cJSON_IsString(v))
+		snprintf(c->daemon_version, sizeof(c->daemon_version), "%s", v->valuestring);
 	cJSON_Delete(reply);
 	return procs;
 }

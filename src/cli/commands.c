@@ -25,6 +25,11 @@ static int cmd_list(struct cli *c)
 	else
 		render_table(c, procs);
 	cJSON_Delete(procs);
+	/* PM2's warning when the daemon runs another version than this CLI. */
+	if (c->daemon_version[0] && strcmp(c->daemon_version, PM2_VERSION) != 0)
+		printf(">>>> In-memory PM2 is out-of-date, do:\n>>>> $ pm2 update\n"
+		       "In memory PM2 version: %s\nLocal PM2 version: %s\n",
+		       c->daemon_version, PM2_VERSION);
 	return 0;
 }
 
@@ -471,6 +476,30 @@ static int cmd_send_signal(struct cli *c)
 	return 0;
 }
 
+/* pm2 update / updatePM2: the daemon re-executes the binary now on disk
+ * and keeps every app running (PM2 kills and resurrects them). */
+static int cmd_update(struct cli *c)
+{
+	int fd = client_connect(c, false, true);
+	if (fd < 0) {
+		say(c, "No PM2 daemon is running: nothing to update (the next command starts %s)",
+		    PM2_VERSION);
+		return 0;
+	}
+	close(fd);
+	say(c, "Updating the PM2 daemon in place...");
+	cJSON *reply = client_do(c, client_request("update"), false, false);
+	if (!reply)
+		return 1;
+	const cJSON *from = cJSON_GetObjectItemCaseSensitive(reply, "from");
+	const cJSON *to = cJSON_GetObjectItemCaseSensitive(reply, "version");
+	say(c, "PM2 daemon updated in place: %s -> %s (pid %d); apps kept running",
+	    cJSON_IsString(from) ? from->valuestring : "?", cJSON_IsString(to) ? to->valuestring : "?",
+	    cJSON_GetObjectItemCaseSensitive(reply, "pid")->valueint);
+	cJSON_Delete(reply);
+	return show_list_after(c);
+}
+
 static int cmd_version(struct cli *c)
 {
 	(void)c;
@@ -516,6 +545,7 @@ static const struct {
 	{ { "unset" }, cmd_unset },
 	{ { "conf", "config" }, cmd_conf },
 	{ { "sendSignal", "sendsignal" }, cmd_send_signal },
+	{ { "update", "updatePM2" }, cmd_update },
 	{ { "save", "dump" }, ops_save },
 	{ { "resurrect" }, ops_resurrect },
 	{ { "cleardump" }, ops_cleardump },

@@ -244,6 +244,7 @@ static cJSON *cmd_jlist(struct daemon *d, struct client *c, const cJSON *req)
 	bool full = !cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(req, "full"));
 	cJSON *r = reply_ok();
 	cJSON_AddItemToObject(r, "procs", jlist_all(d, full));
+	cJSON_AddStringToObject(r, "version", PM2_VERSION);
 	return r;
 }
 
@@ -391,6 +392,7 @@ static const struct {
 	{ "jlist", cmd_jlist },
 	{ "kill", cmd_kill },
 	{ "signal", cmd_signal },
+	{ "update", upgrade_request },
 	{ "web", web_request },
 	{ "logs", logs_cmd_logs },
 	{ "flush", logs_cmd_flush },

@@ -190,19 +190,33 @@ static void on_accept(struct loop *l, struct io *io, uint32_t events)
 					"connections\"}\n");
 			continue;
 		}
-		struct client *c = xcalloc(1, sizeof(*c));
-		c->d = d;
-		buf_init(&c->in);
-		buf_init(&c->out);
-		io_init(&c->io, fd, on_client, c);
-		if (loop_io_add(l, &c->io, EPOLLIN | EPOLLRDHUP) < 0) {
-			close(fd);
-			free(c);
-			continue;
-		}
-		c->next = d->clients;
-		d->clients = c;
+		client_adopt(d, fd);
 	}
+}
+
+struct client *client_adopt(struct daemon *d, int fd)
+{
+	struct client *c = xcalloc(1, sizeof(*c));
+	c->d = d;
+	buf_init(&c->in);
+	buf_init(&c->out);
+	io_init(&c->io, fd, on_client, c);
+	if (loop_io_add(&d->loop, &c->io, EPOLLIN | EPOLLRDHUP) < 0) {
+		close(fd);
+		free(c);
+		return NULL;
+	}
+	c->next = d->clients;
+	d->clients = c;
+	return c;
+}
+
+int control_adopt_listener(struct daemon *d, int fd)
+{
+	fd_set_cloexec(fd, true);
+	d->listen_fd = fd;
+	io_init(&d->listen_io, fd, on_accept, d);
+	return loop_io_add(&d->loop, &d->listen_io, EPOLLIN);
 }
 
 int control_listen(struct daemon *d, char *err, size_t errlen)
@@ -221,9 +235,7 @@ int control_listen(struct daemon *d, char *err, size_t errlen)
 		close(fd);
 		goto fail;
 	}
-	d->listen_fd = fd;
-	io_init(&d->listen_io, fd, on_accept, d);
-	return loop_io_add(&d->loop, &d->listen_io, EPOLLIN);
+	return control_adopt_listener(d, fd);
 fail:
 	snprintf(err, errlen, "cannot listen on %s: %s", d->paths.sock, strerror(errno));
 	return -1;

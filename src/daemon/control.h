@@ -24,6 +24,10 @@ struct client {
 /* Hold `reply` until every id in `ids` is settled (or gone). Takes
  * ownership of reply. */
 void client_wait(struct client *c, cJSON *reply, const int *ids, size_t n);
+/* A connection we already hold (accepted, or carried over an update). */
+struct client *client_adopt(struct daemon *d, int fd);
+/* The listening control socket we already hold (an update carried it). */
+int control_adopt_listener(struct daemon *d, int fd);
 /* Queue a reply line. */
 void client_send(struct client *c, const cJSON *msg);
 /* Queue bytes that already are complete JSON lines. */

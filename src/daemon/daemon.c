@@ -153,7 +153,7 @@ static int setup(struct daemon *d, const struct daemon_opts *opts, char *err, si
 		snprintf(err, errlen, "cannot create %s: %s", d->paths.home, strerror(errno));
 		return -1;
 	}
-	if (take_lock(d, err, errlen) < 0)
+	if (opts->resume_fd <= 0 && take_lock(d, err, errlen) < 0)
 		return -1;
 	if (loop_init(&d->loop) < 0 || signals_setup(d) < 0) {
 		snprintf(err, errlen, "cannot set up the event loop: %s", strerror(errno));
@@ -162,6 +162,14 @@ static int setup(struct daemon *d, const struct daemon_opts *opts, char *err, si
 	/* Orphans of our apps come to us, not to the host's init. */
 	if (!d->pid1 && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
 		dlog_warn("cannot become a subreaper: %s", strerror(errno));
+	if (opts->resume_fd > 0) {
+		/* An in-place update: everything comes from the old image
+		 * (upgrade_resume sets the foreground view up, then logs). */
+		if (upgrade_resume(d, opts->resume_fd, err, errlen) < 0)
+			return -1;
+		write_daemon_pid(d);
+		return 0;
+	}
 	if (control_listen(d, err, errlen) < 0)
 		return -1;
 	if (opts->web_listen && web_start(d, opts->web_listen, opts->web_token, err, errlen) < 0)
@@ -176,6 +184,17 @@ static int setup(struct daemon *d, const struct daemon_opts *opts, char *err, si
 			return -1;
 	}
 	return 0;
+}
+
+/* The binary we run, for `pm2 update` to run again once replaced. */
+static char *self_exe_path(void)
+{
+	char buf[4096];
+	ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return NULL;
+	buf[n] = '\0';
+	return xstrdup(buf);
 }
 
 static void teardown(struct daemon *d)
@@ -197,6 +216,7 @@ static void teardown(struct daemon *d)
 		close(d->lock_fd);
 	loop_close(&d->loop);
 	paths_free(&d->paths);
+	free((char *)d->self_exe);
 }
 
 int daemon_main(const struct daemon_opts *opts)
@@ -209,6 +229,7 @@ int daemon_main(const struct daemon_opts *opts)
 	d.pid1 = getpid() == 1;
 	d.view = opts->view;
 	d.started_wall = wall_ms();
+	d.self_exe = self_exe_path();
 
 	char err[512] = "";
 	if (setup(&d, opts, err, sizeof(err)) < 0) {

@@ -181,6 +181,7 @@ struct daemon_opts {
 	bool foreground;
 	bool auto_exit;
 	int ready_fd;        /* written "1\n" once serving, then closed; -1 */
+	int resume_fd;       /* > 0: state left by an in-place update (upgrade.c) */
 	enum log_view view;  /* foreground: how app output is shown */
 	cJSON *initial_apps; /* canonical specs to start first (foreground) */
 	const char *web_listen; /* --web: "127.0.0.1:9615"; NULL = off */
@@ -200,6 +201,8 @@ struct app_conf *app_conf_ref(struct app_conf *c);
 void app_conf_unref(struct app_conf *c);
 struct instance *proc_find(struct daemon *d, int pm_id);
 struct instance *proc_add(struct daemon *d, struct app_conf *conf, int index);
+/* An instance carried over an in-place update, with its own pm_id. */
+struct instance *proc_restore(struct daemon *d, struct app_conf *conf, int pm_id, int index);
 void proc_remove(struct daemon *d, struct instance *in);
 struct instance *proc_by_pid(struct daemon *d, pid_t pid);
 int proc_count(const struct daemon *d);
@@ -223,6 +226,10 @@ void supervise_check_auto_exit(struct daemon *d);
 
 /* Child output (output.c): pipes -> lines -> files, streams, our stdout. */
 void output_attach(struct daemon *d, struct instance *in, int out_fd, int err_fd);
+/* After an in-place update: watch a pipe we already had, with the line it
+ * was in the middle of. */
+void output_adopt(struct daemon *d, struct instance *in, int fd, int kind, const char *partial,
+		  size_t n);
 /* Resolve the instance's log paths and open them (at every start). */
 void output_open_logs(struct daemon *d, struct instance *in);
 void output_close_logs(struct daemon *d, struct instance *in);
@@ -294,11 +301,18 @@ void usage_sample_all(struct daemon *d);
 cJSON *jlist_instance(struct daemon *d, struct instance *in, bool full);
 cJSON *jlist_all(struct daemon *d, bool full);
 
+/* In-place update (upgrade.c): `pm2 update` re-executes the binary now on
+ * disk and carries the whole state across; apps keep their pids. */
+cJSON *upgrade_request(struct daemon *d, struct client *c, const cJSON *req);
+int upgrade_resume(struct daemon *d, int fd, char *err, size_t errlen);
+
 /* Web interface (web.c): probes, metrics, JSON and a status page over
  * HTTP. Starting again moves it or changes its token. */
 int web_start(struct daemon *d, const char *listen, const char *token, char *err,
 	      size_t errlen);
 void web_stop(struct daemon *d);
+/* Where the web interface listens and its token (false if it is off). */
+bool web_where(const struct daemon *d, char *listen, size_t n, const char **token);
 /* The "web" control request (`pm2 web`). */
 cJSON *web_request(struct daemon *d, struct client *c, const cJSON *req);
 /* Prometheus text format of the process table (metrics.c). */

@@ -454,7 +454,7 @@ static void on_pipe(struct loop *l, struct io *io, uint32_t events)
 	}
 }
 
-static void reader_add(struct daemon *d, struct instance *in, int fd, int kind)
+static struct pipe_reader *reader_add(struct daemon *d, struct instance *in, int fd, int kind)
 {
 	fd_set_nonblock(fd, true);
 	/* A bigger pipe: fewer wakeups for a chatty app. Best effort. */
@@ -471,10 +471,19 @@ static void reader_add(struct daemon *d, struct instance *in, int fd, int kind)
 			  strerror(errno));
 		close(fd);
 		free(r);
-		return;
+		return NULL;
 	}
 	r->next = in->readers;
 	in->readers = r;
+	return r;
+}
+
+void output_adopt(struct daemon *d, struct instance *in, int fd, int kind, const char *partial,
+		  size_t n)
+{
+	struct pipe_reader *r = reader_add(d, in, fd, kind);
+	if (r && n)
+		buf_append(&r->partial, partial, n);
 }
 
 void output_attach(struct daemon *d, struct instance *in, int out_fd, int err_fd)

@@ -263,11 +263,16 @@ static void kill_timer_fired(struct loop *l, struct timer *t);
 
 struct instance *proc_add(struct daemon *d, struct app_conf *conf, int index)
 {
-	struct instance *in = xcalloc(1, sizeof(*in));
 	/* pm_ids count up; an empty table starts again from 0, as PM2 does. */
 	if (!d->procs)
 		d->next_id = 0;
-	in->pm_id = d->next_id++;
+	return proc_restore(d, conf, d->next_id++, index);
+}
+
+struct instance *proc_restore(struct daemon *d, struct app_conf *conf, int pm_id, int index)
+{
+	struct instance *in = xcalloc(1, sizeof(*in));
+	in->pm_id = pm_id;
 	in->instance_index = index;
 	in->conf = app_conf_ref(conf);
 	in->state = ST_STOPPED;

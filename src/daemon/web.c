@@ -272,6 +272,15 @@ void web_stop(struct daemon *d)
 	d->web = NULL;
 }
 
+bool web_where(const struct daemon *d, char *listen, size_t n, const char **token)
+{
+	if (!d->web)
+		return false;
+	hostport_format(http_address(d->web->http), listen, n);
+	*token = d->web->token;
+	return true;
+}
+
 int web_start(struct daemon *d, const char *listen, const char *token, char *err, size_t errlen)
 {
 	struct hostport addr;

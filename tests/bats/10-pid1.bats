@@ -24,6 +24,10 @@ start_pid1() {
 	UPID=$!
 	wait_until 10 pgrep -P "$UPID" >/dev/null
 	INIT=$(pgrep -P "$UPID")
+	# (not `pm2 ping` alone: it would start a daemon of its own if it
+	# came before the runtime's socket)
+	socket_up() { [ -S "$PM2_HOME/rpc.sock" ]; }
+	wait_until 10 socket_up
 	wait_until 10 "$PM2" ping >/dev/null
 }
 

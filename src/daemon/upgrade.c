@@ -1,0 +1,468 @@
+/* upgrade: `pm2 update` — the daemon re-executes the binary now on disk,
+ * in place, and carries its whole state across: the process table and its
+ * counters, the children's output pipes with the lines they were in the
+ * middle of, the control socket, the lock, timers, and the client that
+ * asked. The pid does not change, so the apps stay our children (and PID 1
+ * stays PID 1); nothing is restarted and no output is lost, since what the
+ * apps write meanwhile waits in their pipes. PM2 kills and resurrects every
+ * app here.
+ *
+ * The state travels as JSON in a memfd; the fds to keep lose CLOEXEC just
+ * before execve(). If the new binary does not run (checked first with
+ * `-v`) or execve() fails, the daemon carries on as it was. */
+#define _GNU_SOURCE
+#include "control.h"
+#include "log.h"
+#include "watch.h"
+#include "log_sink.h"
+#include "../common/proto.h"
+#include "../common/version.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+#define UPGRADE_STATE_VERSION 1
+/* How long the new binary may take to print its version. */
+#define UPGRADE_PROBE_MS 5000
+#define UPGRADE_STATE_MAX (64u * 1024 * 1024)
+
+/* --- the binary to run ------------------------------------------------- */
+
+/* The path we were started from: /proc/self/exe, without the " (deleted)"
+ * the kernel adds once the file has been replaced. */
+static char *self_path(struct daemon *d)
+{
+	if (d->self_exe)
+		return xstrdup(d->self_exe);
+	char buf[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return NULL;
+	buf[n] = '\0';
+	char *del = strstr(buf, " (deleted)");
+	if (del && del[10] == '\0')
+		*del = '\0';
+	return xstrdup(buf);
+}
+
+/* Run `<path> -v` and read its version: a binary that cannot even do that
+ * must not replace a running supervisor. */
+static int probe_version(const char *path, char *version, size_t n, char *err, size_t errlen)
+{
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		snprintf(err, errlen, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	pid_t pid = fork();
+	if (pid == 0) {
+		dup2(p[1], 1);
+		int null = open("/dev/null", O_RDWR);
+		if (null >= 0) {
+			dup2(null, 0);
+			dup2(null, 2);
+		}
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		execl(path, "pm2", "-v", (char *)NULL);
+		_exit(127);
+	}
+	close(p[1]);
+	if (pid < 0) {
+		close(p[0]);
+		snprintf(err, errlen, "fork: %s", strerror(errno));
+		return -1;
+	}
+	size_t got = 0;
+	int64_t until = mono_ms() + UPGRADE_PROBE_MS;
+	for (;;) {
+		int left = (int)(until - mono_ms());
+		struct pollfd pfd = { .fd = p[0], .events = POLLIN };
+		if (left <= 0 || poll(&pfd, 1, left) <= 0)
+			break;
+		ssize_t r = read(p[0], version + got, n - 1 - got);
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+		if (got >= n - 1)
+			break;
+	}
+	close(p[0]);
+	version[got] = '\0';
+	version[strcspn(version, "\n")] = '\0';
+	/* Reaped here, not by the loop: it is not an app. */
+	kill(pid, SIGKILL);
+	int st = 0;
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	if (!*version || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		snprintf(err, errlen, "%s does not run (`%s -v` failed)", path, path);
+		return -1;
+	}
+	return 0;
+}
+
+/* --- saving ------------------------------------------------------------ */
+
+static int64_t timer_left(const struct timer *t)
+{
+	if (!timer_armed(t))
+		return -1;
+	int64_t left = t->due - mono_ms();
+	return left < 0 ? 0 : left;
+}
+
+static char *hex_of(const char *p, size_t n)
+{
+	static const char digits[] = "0123456789abcdef";
+	char *h = xmalloc(2 * n + 1);
+	for (size_t i = 0; i < n; i++) {
+		h[2 * i] = digits[(unsigned char)p[i] >> 4];
+		h[2 * i + 1] = digits[(unsigned char)p[i] & 15];
+	}
+	h[2 * n] = '\0';
+	return h;
+}
+
+static size_t unhex(const char *h, char *out)
+{
+	size_t n = 0;
+	for (; h[0] && h[1]; h += 2) {
+		int hi = h[0] <= '9' ? h[0] - '0' : h[0] - 'a' + 10;
+		int lo = h[1] <= '9' ? h[1] - '0' : h[1] - 'a' + 10;
+		out[n++] = (char)(hi << 4 | lo);
+	}
+	return n;
+}
+
+/* The fds the new process keeps; the list is also what to restore if the
+ * exec fails. */
+struct keep {
+	int *fds;
+	size_t n, cap;
+};
+
+static int keep_fd(struct keep *k, int fd)
+{
+	if (k->n == k->cap) {
+		k->cap = k->cap ? k->cap * 2 : 32;
+		k->fds = xrealloc(k->fds, k->cap * sizeof(int));
+	}
+	k->fds[k->n++] = fd;
+	return fd;
+}
+
+static cJSON *save_instance(struct instance *in, cJSON *confs, struct keep *k)
+{
+	cJSON *o = cJSON_CreateObject();
+	int conf_idx = 0;
+	for (cJSON *c = confs->child; c; c = c->next, conf_idx++)
+		if (cJSON_Compare(c, in->conf->spec, 1))
+			break;
+	if (conf_idx == cJSON_GetArraySize(confs))
+		cJSON_AddItemToArray(confs, cJSON_Duplicate(in->conf->spec, 1));
+	cJSON_AddNumberToObject(o, "conf", conf_idx);
+	cJSON_AddNumberToObject(o, "pm_id", in->pm_id);
+	cJSON_AddNumberToObject(o, "index", in->instance_index);
+	cJSON_AddNumberToObject(o, "state", in->state);
+	cJSON_AddNumberToObject(o, "after", in->after_stop);
+	cJSON_AddNumberToObject(o, "pid", in->pid);
+	cJSON_AddNumberToObject(o, "restart_time", in->restart_time);
+	cJSON_AddNumberToObject(o, "unstable", in->unstable_restarts);
+	cJSON_AddNumberToObject(o, "created_at", (double)in->created_at);
+	cJSON_AddNumberToObject(o, "pm_uptime", (double)in->pm_uptime);
+	cJSON_AddNumberToObject(o, "started_mono", (double)in->started_mono);
+	cJSON_AddNumberToObject(o, "prev_delay", (double)in->prev_restart_delay);
+	cJSON_AddNumberToObject(o, "exit_code", in->exit_code);
+	cJSON_AddBoolToObject(o, "has_exited", in->has_exited);
+	cJSON_AddBoolToObject(o, "watching", in->watcher != NULL);
+	cJSON_AddNumberToObject(o, "out_bytes", (double)in->log_bytes[0]);
+	cJSON_AddNumberToObject(o, "err_bytes", (double)in->log_bytes[1]);
+	cJSON_AddNumberToObject(o, "restart_timer", (double)timer_left(&in->restart_timer));
+	cJSON_AddNumberToObject(o, "kill_timer", (double)timer_left(&in->kill_timer));
+	cJSON *readers = cJSON_AddArrayToObject(o, "readers");
+	for (struct pipe_reader *r = in->readers; r; r = r->next) {
+		cJSON *ro = cJSON_CreateObject();
+		cJSON_AddNumberToObject(ro, "fd", keep_fd(k, r->io.fd));
+		cJSON_AddNumberToObject(ro, "kind", r->kind);
+		char *hex = hex_of(r->partial.data ? r->partial.data : "", r->partial.len);
+		cJSON_AddStringToObject(ro, "partial", hex);
+		free(hex);
+		/* oldest first, so the restored list has the same order */
+		cJSON_InsertItemInArray(readers, 0, ro);
+	}
+	return o;
+}
+
+static char *save_state(struct daemon *d, struct client *c, struct keep *k)
+{
+	cJSON *s = cJSON_CreateObject();
+	cJSON_AddNumberToObject(s, "v", UPGRADE_STATE_VERSION);
+	cJSON_AddStringToObject(s, "from", PM2_VERSION);
+	cJSON_AddNumberToObject(s, "next_id", d->next_id);
+	cJSON_AddNumberToObject(s, "orphans_reaped", (double)d->orphans_reaped);
+	cJSON_AddNumberToObject(s, "final_code", d->final_code);
+	cJSON_AddNumberToObject(s, "started_wall", (double)d->started_wall);
+	cJSON_AddBoolToObject(s, "stopping_all", d->stopping_all);
+	cJSON_AddBoolToObject(s, "foreground", d->foreground);
+	cJSON_AddBoolToObject(s, "auto_exit", d->auto_exit);
+	cJSON_AddNumberToObject(s, "view", d->view);
+	cJSON_AddNumberToObject(s, "lock_fd", keep_fd(k, d->lock_fd));
+	cJSON_AddNumberToObject(s, "listen_fd", keep_fd(k, d->listen_fd));
+	cJSON_AddNumberToObject(s, "client_fd", keep_fd(k, c->io.fd));
+	char listen[80];
+	const char *token = NULL;
+	if (web_where(d, listen, sizeof(listen), &token)) {
+		cJSON *w = cJSON_AddObjectToObject(s, "web");
+		cJSON_AddStringToObject(w, "listen", listen);
+		if (token)
+			cJSON_AddStringToObject(w, "token", token);
+	}
+	cJSON *confs = cJSON_AddArrayToObject(s, "confs");
+	cJSON *procs = cJSON_AddArrayToObject(s, "procs");
+	for (struct instance *in = d->procs; in; in = in->next)
+		cJSON_AddItemToArray(procs, save_instance(in, confs, k));
+	char *text = cJSON_PrintUnformatted(s);
+	cJSON_Delete(s);
+	return text;
+}
+
+static int state_fd(const char *text)
+{
+	int fd = memfd_create("pm2-state", 0);
+	if (fd < 0)
+		return -1;
+	if (write_all(fd, text, strlen(text)) < 0 || lseek(fd, 0, SEEK_SET) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static cJSON *reply_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static cJSON *reply_error(const char *fmt, ...)
+{
+	char msg[600];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	cJSON *r = cJSON_CreateObject();
+	cJSON_AddFalseToObject(r, "ok");
+	cJSON_AddStringToObject(r, "error", msg);
+	return r;
+}
+
+cJSON *upgrade_request(struct daemon *d, struct client *c, const cJSON *req)
+{
+	(void)req;
+	char err[512], version[64];
+	char *path = self_path(d);
+	if (!path)
+		return reply_error("cannot tell which binary this daemon runs");
+	if (probe_version(path, version, sizeof(version), err, sizeof(err)) < 0) {
+		free(path);
+		return reply_error("not updating: %s", err);
+	}
+	/* What a full disk holds back must reach its file first. */
+	sinks_flush(d, 1000);
+	for (struct log_sink *s = d->sinks; s; s = s->next)
+		if (sink_blocked(s)) {
+			free(path);
+			return reply_error("not updating: log %s cannot be written now (full disk?)",
+					   s->path ? s->path : "?");
+		}
+
+	struct keep k = { 0 };
+	char *text = save_state(d, c, &k);
+	int sfd = state_fd(text);
+	free(text);
+	if (sfd < 0) {
+		free(k.fds);
+		free(path);
+		return reply_error("not updating: cannot keep the state: %s", strerror(errno));
+	}
+	for (size_t i = 0; i < k.n; i++)
+		fd_set_cloexec(k.fds[i], false);
+
+	dlog_info("updating in place: %s (%s -> %s)", path, PM2_VERSION, version);
+	char fdarg[16];
+	snprintf(fdarg, sizeof(fdarg), "%d", sfd);
+	char *argv[] = { "pm2", "__resume", fdarg, NULL };
+	/* The web port is bound again by the new process: let go of it. */
+	char listen[80];
+	const char *token = NULL;
+	char *token_copy = NULL;
+	bool web_on = web_where(d, listen, sizeof(listen), &token);
+	if (web_on) {
+		token_copy = token ? xstrdup(token) : NULL;
+		web_stop(d);
+	}
+	execve(path, argv, environ);
+
+	/* Still here: nothing changed; carry on as before. */
+	int e = errno;
+	for (size_t i = 0; i < k.n; i++)
+		fd_set_cloexec(k.fds[i], true);
+	close(sfd);
+	if (web_on && web_start(d, listen, token_copy, err, sizeof(err)) < 0)
+		dlog_warn("web interface lost after a failed update: %s", err);
+	free(token_copy);
+	free(k.fds);
+	dlog_warn("update failed: cannot execute %s: %s", path, strerror(e));
+	cJSON *r = reply_error("not updating: cannot execute %s: %s", path, strerror(e));
+	free(path);
+	return r;
+}
+
+/* --- resuming ---------------------------------------------------------- */
+
+static double num(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+	return cJSON_IsNumber(v) ? v->valuedouble : 0;
+}
+
+static void resume_timer(struct daemon *d, struct timer *t, double left)
+{
+	if (left >= 0)
+		loop_timer_arm(&d->loop, t, (int64_t)left);
+}
+
+static void resume_instance(struct daemon *d, const cJSON *o, struct app_conf **confs, size_t nconf)
+{
+	size_t ci = (size_t)num(o, "conf");
+	int pm_id = (int)num(o, "pm_id");
+	pid_t pid = (pid_t)num(o, "pid");
+	if (ci >= nconf || !confs[ci]) {
+		/* Its configuration no longer loads (a user gone from
+		 * /etc/passwd?): the process is still ours and will be reaped. */
+		dlog_error("App with pm_id %d could not be carried over the update", pm_id);
+		return;
+	}
+	struct instance *in = proc_restore(d, confs[ci], pm_id, (int)num(o, "index"));
+	in->state = (enum inst_state)num(o, "state");
+	in->after_stop = (enum after_stop)num(o, "after");
+	in->pid = pid;
+	in->restart_time = (int)num(o, "restart_time");
+	in->unstable_restarts = (int)num(o, "unstable");
+	in->created_at = (int64_t)num(o, "created_at");
+	in->pm_uptime = (int64_t)num(o, "pm_uptime");
+	in->started_mono = (int64_t)num(o, "started_mono");
+	in->prev_restart_delay = (int64_t)num(o, "prev_delay");
+	in->exit_code = (int)num(o, "exit_code");
+	in->has_exited = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "has_exited"));
+	in->log_bytes[0] = (uint64_t)num(o, "out_bytes");
+	in->log_bytes[1] = (uint64_t)num(o, "err_bytes");
+	output_open_logs(d, in);
+	const cJSON *readers = cJSON_GetObjectItemCaseSensitive(o, "readers");
+	for (const cJSON *r = readers ? readers->child : NULL; r; r = r->next) {
+		const cJSON *hex = cJSON_GetObjectItemCaseSensitive(r, "partial");
+		size_t hl = cJSON_IsString(hex) ? strlen(hex->valuestring) : 0;
+		char *partial = xmalloc(hl / 2 + 1);
+		size_t pn = hl ? unhex(hex->valuestring, partial) : 0;
+		int fd = (int)num(r, "fd");
+		fd_set_cloexec(fd, true);
+		output_adopt(d, in, fd, (int)num(r, "kind"), partial, pn);
+		free(partial);
+	}
+	resume_timer(d, &in->restart_timer, num(o, "restart_timer"));
+	resume_timer(d, &in->kill_timer, num(o, "kill_timer"));
+	if (in->pid > 0 && (in->state == ST_ONLINE || in->state == ST_LAUNCHING)) {
+		instance_arm_cron(d, in);
+		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "watching")))
+			watch_start(d, in);
+		if (in->conf->max_memory)
+			memory_watch_arm(d);
+	}
+}
+
+int upgrade_resume(struct daemon *d, int fd, char *err, size_t errlen)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	char *text = read_file(path, NULL, UPGRADE_STATE_MAX);
+	close(fd);
+	cJSON *s = text ? cJSON_Parse(text) : NULL;
+	free(text);
+	if (!s || num(s, "v") != UPGRADE_STATE_VERSION) {
+		snprintf(err, errlen, "the state left by the update cannot be read");
+		cJSON_Delete(s);
+		return -1;
+	}
+	d->lock_fd = (int)num(s, "lock_fd");
+	fd_set_cloexec(d->lock_fd, true);
+	if (control_adopt_listener(d, (int)num(s, "listen_fd")) < 0) {
+		snprintf(err, errlen, "cannot watch the control socket: %s", strerror(errno));
+		cJSON_Delete(s);
+		return -1;
+	}
+	d->next_id = (int)num(s, "next_id");
+	d->orphans_reaped = (uint64_t)num(s, "orphans_reaped");
+	d->final_code = (int)num(s, "final_code");
+	d->started_wall = (int64_t)num(s, "started_wall");
+	d->stopping_all = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(s, "stopping_all"));
+	d->foreground = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(s, "foreground"));
+	d->auto_exit = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(s, "auto_exit"));
+	d->view = (enum log_view)num(s, "view");
+	logs_init(d); /* our stdout/stderr views depend on the above */
+
+	const cJSON *confs = cJSON_GetObjectItemCaseSensitive(s, "confs");
+	size_t nconf = (size_t)cJSON_GetArraySize(confs);
+	struct app_conf **cv = xcalloc(nconf + 1, sizeof(*cv));
+	size_t i = 0;
+	for (const cJSON *c = confs ? confs->child : NULL; c; c = c->next, i++) {
+		cv[i] = app_conf_new(c, err, errlen);
+		if (!cv[i])
+			dlog_error("update: an app's configuration no longer loads: %s", err);
+	}
+	const cJSON *procs = cJSON_GetObjectItemCaseSensitive(s, "procs");
+	for (const cJSON *o = procs ? procs->child : NULL; o; o = o->next)
+		resume_instance(d, o, cv, nconf);
+	for (i = 0; i < nconf; i++)
+		app_conf_unref(cv[i]);
+	free(cv);
+
+	const cJSON *web = cJSON_GetObjectItemCaseSensitive(s, "web");
+	if (web) {
+		const cJSON *l = cJSON_GetObjectItemCaseSensitive(web, "listen");
+		const cJSON *t = cJSON_GetObjectItemCaseSensitive(web, "token");
+		if (web_start(d, cJSON_IsString(l) ? l->valuestring : NULL,
+			      cJSON_IsString(t) ? t->valuestring : NULL, err, errlen) < 0)
+			dlog_warn("update: web interface not restored: %s", err);
+	}
+
+	/* The one who asked gets the answer from the new binary. */
+	int cfd = (int)num(s, "client_fd");
+	fd_set_cloexec(cfd, true);
+	struct client *c = client_adopt(d, cfd);
+	if (c) {
+		cJSON *r = cJSON_CreateObject();
+		cJSON_AddTrueToObject(r, "ok");
+		cJSON_AddStringToObject(r, "version", PM2_VERSION);
+		cJSON_AddStringToObject(r, "from", cJSON_GetObjectItemCaseSensitive(s, "from")->valuestring);
+		cJSON_AddNumberToObject(r, "pid", getpid());
+		client_send(c, r);
+		cJSON_Delete(r);
+	}
+	dlog_info("updated in place to %s: %d app(s) carried over", PM2_VERSION, proc_count(d));
+	cJSON_Delete(s);
+	/* Children that ended while we were exec'ing are waiting to be reaped. */
+	reap_children(d);
+	return 0;
+}
