@@ -68,3 +68,16 @@ run: all
 
 clean:
 	rm -rf build
+
+# C unit tests (TAP): each tests/unit/test_*.c is one program, linked with
+# the shared modules and built with ASan/UBSan.
+UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
+UNIT_BINS   := $(UNIT_SRCS:tests/unit/%.c=build/unit/%)
+COMMON_SRCS := $(wildcard src/common/*.c)
+
+build/unit/%: tests/unit/%.c tests/unit/tap.h $(COMMON_SRCS) $(HDRS)
+	@mkdir -p $(dir $@)
+	$(ASAN_CC) $(ASAN_CFLAGS) -o $@ $< $(COMMON_SRCS) -lcjson -lm
+
+unit: $(UNIT_BINS)
+	@for t in $(UNIT_BINS); do echo "# $$t"; ./$$t || exit 1; done
