@@ -25,7 +25,7 @@ ASAN_OBJS   := $(SRCS:src/%.c=build/asan/obj/%.o)
 
 .PHONY: all deps test test-bats test-asan unit asan run clean install-test-deps
 
-all: build/pm2 build/pm2-runtime
+all: build/pm2 build/pm2-runtime build/examples/web-c
 
 deps: $(MUSLDIR)/lib/libcjson.a
 
@@ -41,6 +41,11 @@ build/pm2: $(OBJS)
 
 build/pm2-runtime: build/pm2
 	ln -sf pm2 $@
+
+# The C example of cluster mode (examples/cluster/web.c), static too.
+build/examples/web-c: examples/cluster/web.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
 # Sanitizer build: glibc, Debian's libcjson-dev and libcap-dev.
 build/asan/obj/%.o: src/%.c $(HDRS) VERSION

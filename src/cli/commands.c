@@ -97,6 +97,8 @@ static const char *action_name(const char *cmd)
 		return "stopProcessId";
 	if (!strcmp(cmd, "restart"))
 		return "restartProcessId";
+	if (!strcmp(cmd, "reload"))
+		return "reloadProcessId";
 	return "deleteProcessId";
 }
 
@@ -137,7 +139,7 @@ static int cmd_action(struct cli *c, const char *cmd)
 		cJSON_Delete(targets);
 		return 1;
 	}
-	if (!strcmp(cmd, "restart") && !flag_set(c, "update-env"))
+	if ((!strcmp(cmd, "restart") || !strcmp(cmd, "reload")) && !flag_set(c, "update-env"))
 		say(c, "Use --update-env to update environment variables");
 	cJSON *req = request(cmd);
 	cJSON_AddItemToObject(req, "targets", targets);
@@ -303,7 +305,8 @@ static void usage(void)
 	     "pm2 <command> -h           help on a specific command\n\n"
 	     "Commands:\n"
 	     "  start <script|ecosystem.json> [--name N] [-i N] [-- args]\n"
-	     "  stop|restart|delete <id|name|namespace|all|ecosystem.json>...\n"
+	     "  stop|restart|reload|delete <id|name|namespace|all|ecosystem.json>...\n"
+	     "  scale <name> <N|+N|-N>\n"
 	     "  reset <id|name|all>\n"
 	     "  ls|list|l|ps|status [--sort field[:desc]] [-m]\n"
 	     "  jlist | prettylist | describe|info|show <id|name>\n"
@@ -347,7 +350,43 @@ static int cmd_version(struct cli *c)
 	return 0;
 }
 
+/* pm2 scale <name> <N|+N|-N> */
+static int cmd_scale(struct cli *c)
+{
+	if (c->npos < 2) {
+		say_err(c, "scale needs an app name and a number: pm2 scale api 4 (or +2, -1)");
+		return 1;
+	}
+	cJSON *before = fetch_list(c, false, false);
+	if (!before)
+		return 1;
+	cJSON *req = request("scale");
+	cJSON_AddStringToObject(req, "name", c->pos[0]);
+	cJSON_AddStringToObject(req, "number", c->pos[1]);
+	cJSON *reply = call(c, req, true, false);
+	if (!reply) {
+		cJSON_Delete(before);
+		return 1;
+	}
+	const cJSON *added = cJSON_GetObjectItemCaseSensitive(reply, "added");
+	const cJSON *removed = cJSON_GetObjectItemCaseSensitive(reply, "removed");
+	for (const cJSON *id = added ? added->child : NULL; id; id = id->next)
+		say(c, "Scaling up application");
+	for (const cJSON *id = removed ? removed->child : NULL; id; id = id->next) {
+		say(c, "Applying action deleteProcessId on app [%d](ids: [ %d ])", id->valueint,
+		    id->valueint);
+		cJSON *one = cJSON_CreateArray();
+		cJSON_AddItemToArray(one, cJSON_CreateNumber(id->valueint));
+		print_done(c, one, before);
+		cJSON_Delete(one);
+	}
+	cJSON_Delete(before);
+	cJSON_Delete(reply);
+	return show_list_after(c);
+}
+
 static int cmd_stop(struct cli *c) { return cmd_action(c, "stop"); }
+static int cmd_reload(struct cli *c) { return cmd_action(c, "reload"); }
 static int cmd_restart(struct cli *c) { return cmd_action(c, "restart"); }
 static int cmd_delete(struct cli *c) { return cmd_action(c, "delete"); }
 static int cmd_ls(struct cli *c) { return cmd_list(c); }
@@ -362,6 +401,8 @@ static const struct {
 	{ { "start" }, cmd_start },
 	{ { "stop" }, cmd_stop },
 	{ { "restart" }, cmd_restart },
+	{ { "reload" }, cmd_reload },
+	{ { "scale" }, cmd_scale },
 	{ { "delete", "del" }, cmd_delete },
 	{ { "reset" }, cmd_reset },
 	{ { "ls", "list", "l", "ps", "status" }, cmd_ls },

@@ -257,6 +257,9 @@ static bool client_try_complete(struct client *c)
 	free(c->wait_ids);
 	c->wait_ids = NULL;
 	c->nwait = 0;
+	if (c->finalize)
+		c->finalize(c->d, reply);
+	c->finalize = NULL;
 	client_send(c, reply);
 	cJSON_Delete(reply);
 	return true;
@@ -272,6 +275,13 @@ bool control_flushing(struct daemon *d)
 
 void client_wait(struct client *c, cJSON *reply, const int *ids, size_t n)
 {
+	client_wait_then(c, reply, ids, n, NULL);
+}
+
+void client_wait_then(struct client *c, cJSON *reply, const int *ids, size_t n,
+		      void (*finalize)(struct daemon *d, cJSON *reply))
+{
+	c->finalize = finalize;
 	c->pending_reply = reply;
 	free(c->wait_ids);
 	c->wait_ids = xcalloc(n + 1, sizeof(int));

@@ -5,8 +5,10 @@
  * the supervisor: errors are logged and the loop carries on. */
 #define _GNU_SOURCE
 #include "daemon.h"
+#include "cluster.h"
 #include "control.h"
 #include "log.h"
+#include "notify.h"
 #include "../common/signals.h"
 #include "../common/version.h"
 
@@ -161,6 +163,7 @@ static int setup(struct daemon *d, const struct daemon_opts *opts, char *err, si
 		dlog_warn("cannot become a subreaper: %s", strerror(errno));
 	if (control_listen(d, err, errlen) < 0)
 		return -1;
+	notify_open(d);
 	write_daemon_pid(d);
 	if (opts->initial_apps) {
 		cJSON *ids = cJSON_CreateArray();
@@ -178,6 +181,9 @@ static void teardown(struct daemon *d)
 		struct instance *in = d->procs;
 		proc_remove(d, in);
 	}
+	reload_free_all(d);
+	cluster_close_all(d);
+	notify_close(d);
 	control_close(d);
 	if (d->sigfd >= 0) {
 		loop_io_del(&d->loop, &d->sigio);
@@ -194,7 +200,7 @@ int daemon_main(const struct daemon_opts *opts)
 {
 	struct daemon d;
 	memset(&d, 0, sizeof(d));
-	d.sigfd = d.listen_fd = d.lock_fd = -1;
+	d.sigfd = d.listen_fd = d.lock_fd = d.notify_fd = -1;
 	d.foreground = opts->foreground;
 	d.auto_exit = opts->auto_exit;
 	d.pid1 = getpid() == 1;
@@ -229,6 +235,7 @@ int daemon_main(const struct daemon_opts *opts)
 	 * whether it is time to leave. */
 	while (!d.loop.stop) {
 		loop_run_once(&d.loop);
+		reload_advance(&d);
 		supervise_check_auto_exit(&d);
 	}
 
