@@ -1,6 +1,6 @@
-/* notify: systemd's readiness protocol for apps in any language. Every
- * worker gets NOTIFY_SOCKET, a datagram socket of the daemon's; "READY=1"
- * sent there ends its launching state when it runs with wait_ready. The
+/* notify: systemd's readiness protocol for apps in any language. Workers
+ * of apps with wait_ready get NOTIFY_SOCKET, a datagram socket of the
+ * daemon's; "READY=1" sent there ends their launching state. The
  * kernel tells us who sent it (SCM_CREDENTIALS), so a worker cannot speak
  * for another. Other sd_notify fields are ignored. */
 #ifndef PM2_NOTIFY_H

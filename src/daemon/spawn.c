@@ -59,7 +59,8 @@ static char **instance_envp(struct daemon *d, struct instance *in, const struct 
 	extra[n++] = xasprintf("PM2_USAGE=CLI");
 	if (c->increment_var)
 		extra[n++] = xasprintf("%s=%lld", c->increment_var, in->increment_value);
-	if (d->notify_path)
+	/* Only where READY=1 means something: other apps start clean. */
+	if (d->notify_path && c->wait_ready)
 		extra[n++] = xasprintf("NOTIFY_SOCKET=%s", d->notify_path);
 	*listen_pid_slot = NULL;
 	if (io->nlisten) {
