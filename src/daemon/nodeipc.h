@@ -26,4 +26,9 @@ void nodeipc_send_shutdown(struct nodeipc *ipc);
  * closes the channel: the graceful way out, no request lost. */
 void nodeipc_send_disconnect(struct nodeipc *ipc);
 
+/* The path of the keep-alive drain preload (written into PM2_HOME if it is
+ * missing or stale) for `node --require`, or NULL if it cannot be written
+ * (the worker then runs without it). Caller frees. */
+char *nodeipc_drain_preload(struct daemon *d);
+
 #endif

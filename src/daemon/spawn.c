@@ -159,11 +159,26 @@ static void place_fds(const int *fds, int n)
 	close_fds_from(3 + n);
 }
 
+/* [node, --require, preload, node_args..., script, args...] */
+static char **with_preload(char **argv, const char *preload)
+{
+	size_t n = 0;
+	while (argv[n])
+		n++;
+	char **v = xcalloc(n + 3, sizeof(char *));
+	v[0] = argv[0];
+	v[1] = (char *)"--require";
+	v[2] = (char *)preload;
+	memcpy(v + 3, argv + 1, n * sizeof(char *));
+	return v;
+}
+
 pid_t spawn_instance(struct daemon *d, struct instance *in, const struct spawn_io *io)
 {
 	const struct app_conf *c = in->conf;
 	char *listen_pid_slot;
 	char **envp = instance_envp(d, in, io, &listen_pid_slot);
+	char **argv = io->node_preload ? with_preload(c->argv, io->node_preload) : c->argv;
 	int fds[SPAWN_MAX_LISTEN_FDS + 1];
 	int nfds = 0;
 	for (size_t i = 0; i < io->nlisten && i < SPAWN_MAX_LISTEN_FDS; i++)
@@ -175,6 +190,8 @@ pid_t spawn_instance(struct daemon *d, struct instance *in, const struct spawn_i
 	if (pid != 0) {
 		int e = errno;
 		free_instance_envp(in, envp);
+		if (argv != c->argv)
+			free(argv);
 		errno = e;
 		return pid;
 	}
@@ -200,7 +217,7 @@ pid_t spawn_instance(struct daemon *d, struct instance *in, const struct spawn_i
 
 	if (chdir(c->cwd) < 0)
 		child_fail("chdir to", c->cwd, 126);
-	execve(c->exec_path, c->argv, envp);
+	execve(c->exec_path, argv, envp);
 	child_fail("execute", c->exec_path, errno == ENOENT ? 127 : 126);
 	return -1;
 }

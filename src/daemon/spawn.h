@@ -18,6 +18,7 @@ struct spawn_io {
 	size_t nlisten;
 	int ipc_fd;            /* Node IPC channel after them, -1 if none */
 	int worker_id;         /* NODE_UNIQUE_ID (a Node cluster worker), 0 if not */
+	const char *node_preload; /* `node --require` this first, or NULL */
 };
 
 /* The child's pid, or -1 with errno set (fork failed). Exec failures

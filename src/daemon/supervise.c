@@ -120,16 +120,21 @@ static pid_t spawn_worker(struct daemon *d, struct instance *in, int out_fd, int
 		.ipc_fd = -1,
 	};
 	struct nodeipc *ipc = NULL;
+	char *preload = NULL;
 	if (c->node) {
 		ipc = nodeipc_new(d, c, c->cluster, &io.ipc_fd);
 		if (!ipc)
 			return -1;
 		/* Node's cluster.worker.id; never 0, which Node reads as "none". */
-		if (c->cluster)
+		if (c->cluster) {
 			io.worker_id = ++d->next_worker_id;
+			preload = nodeipc_drain_preload(d);
+			io.node_preload = preload;
+		}
 	}
 	pid_t pid = spawn_instance(d, in, &io);
 	int e = errno;
+	free(preload);
 	if (io.ipc_fd >= 0)
 		close(io.ipc_fd);
 	if (pid < 0) {

@@ -20,7 +20,7 @@ all_online() { # count
 # in P0, P1, P2. The load runs until the reloads are done and the last
 # workers have served a while (at most 60 s).
 load_through_two_reloads() { # port app
-	python3 "$FIXTURES/load.py" "$1" 60 4 --until "$WORK/load.stop" >"$WORK/load.json" &
+	python3 "$FIXTURES/load.py" "$1" 60 4 --until "$WORK/load.stop" ${LOAD_ARGS:-} >"$WORK/load.json" &
 	local load=$!
 	P0=$(pids)
 	sleep 1
@@ -70,6 +70,18 @@ assert_no_request_lost() {
 	run sh -c "grep -oE 'App \[web:[01]\] (reloading|ready|retiring|old worker)' '$PM2_HOME/pm2.log' |
 		sed 's/old worker/old-exited/; s/App \[web:\([01]\)\] /\1 /' | tr '\n' ' '"
 	assert_output --partial "0 reloading 0 ready 0 retiring 0 old-exited 1 reloading 1 ready 1 retiring 1 old-exited 0 reloading 0 ready 0 retiring 0 old-exited 1 reloading 1 ready 1 retiring 1 old-exited"
+}
+
+@test "keep-alive clients through two reloads of a Node app: none failed" {
+	command -v node >/dev/null || skip "node is not installed"
+	cp "$EXAMPLES/web.js" .
+	PORT=18256 "$PM2" start web.js -i 2 >/dev/null
+	wait_until 10 all_online 2
+	# The drain preload is what lets kept-alive connections end cleanly.
+	tr '\0' ' ' <"/proc/$(jl '.[0].pid')/cmdline" | grep -q -- "--require $PM2_HOME/node-drain.cjs"
+	LOAD_ARGS=--keepalive load_through_two_reloads 18256 web
+	assert_no_request_lost
+	all_replaced "$P0" "$P2"
 }
 
 @test "reload under load drops no request: Python app on fd 3 with READY=1" {
