@@ -252,8 +252,14 @@ static int open_configured(const struct app_conf *c, struct app_sockets *old,
 int cluster_open(struct daemon *d, const struct app_conf *c, char *err, size_t errlen)
 {
 	struct app_sockets *a = find_app(d, c->name);
-	if (!c->nlisten)
+	if (!c->nlisten) {
+		/* "listen" was dropped from the app: new workers go without. */
+		for (size_t i = 0; a && i < a->nconf; i++)
+			sock_close(&a->conf[i]);
+		if (a)
+			a->nconf = 0;
 		return a ? 0 : 1;
+	}
 	if (c->nlisten > CLUSTER_MAX_SOCKETS) {
 		snprintf(err, errlen, "%s: more than %d listen addresses", c->name,
 			 CLUSTER_MAX_SOCKETS);

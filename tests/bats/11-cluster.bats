@@ -294,3 +294,25 @@ EOF
 	assert_output --partial "(1 instance)"
 	[ "$(jl 'length')" = 1 ]
 }
+
+@test "a Node worker that disconnects itself is let go (exitedAfterDisconnect acknowledged)" {
+	command -v node >/dev/null || skip "node is not installed"
+	cat >leave.js <<'EOF2'
+const cluster = require('cluster');
+const fs = require('fs');
+const server = require('http').createServer((q, s) => s.end('hi')).listen(Number(process.env.PORT), '127.0.0.1', () => {
+  if (fs.existsSync('leave-once')) return;
+  fs.writeFileSync('leave-once', `${process.pid}`);
+  // Without the supervisor's ack this worker would wait forever.
+  cluster.worker.disconnect();
+});
+cluster.worker.on('disconnect', () => console.log(`disconnected ${process.pid}`));
+EOF2
+	PORT=18208 "$PM2" start leave.js -i 1 >/dev/null
+	first=$(cat leave-once)
+	gone() { ! kill -0 "$first" 2>/dev/null; }
+	wait_until 10 gone
+	grep -q "disconnected $first" "$PM2_HOME/logs/leave-out-0.log"
+	wait_until 10 is_status leave online
+	[ "$(pid_of leave)" != "$first" ]
+}
