@@ -4,6 +4,10 @@
 #   make test       install what is missing, build, run every test (+ ASan/UBSan)
 #   make run        build, then supervise examples/ecosystem.json in the foreground
 #   make asan       build/asan/pm2: glibc debug build with ASan and UBSan
+#   make install    $(DESTDIR)$(PREFIX)/bin/pm2, pm2-runtime, pm2-docker
+#   make deb        build/pm2_<version>_<arch>.deb
+#   make npm        build/pm2-static-<version>.tgz (npm install -g it)
+#   make image      the FROM scratch image (Dockerfile) from this build
 
 VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 MUSLDIR  ?= .deps/musl
@@ -23,7 +27,8 @@ ASAN_CFLAGS := -std=c11 -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefi
 	       -fno-sanitize-recover=undefined $(WARN) -DPM2_VERSION='"$(VERSION)"'
 ASAN_OBJS   := $(SRCS:src/%.c=build/asan/obj/%.o)
 
-.PHONY: all deps test test-bats test-asan unit asan run clean install-test-deps
+.PHONY: all deps test test-bats unit fuzz asan run clean install-test-deps \
+	install uninstall deb npm image-root image
 
 all: build/pm2 build/pm2-runtime build/examples/web-c
 
@@ -58,6 +63,48 @@ build/asan/pm2: $(ASAN_OBJS)
 
 asan: build/asan/pm2
 
+# C unit tests for the pure parsers, against Debian's libcjson (glibc).
+UNIT_SRCS := $(wildcard tests/unit/*.c) src/common/cron.c src/common/app_spec.c \
+	     src/common/json_pos.c src/common/util.c src/common/signals.c src/daemon/privs.c \
+	     src/common/yaml.c src/common/cpus.c src/common/listen_spec.c
+build/unit/run: $(UNIT_SRCS) $(wildcard tests/unit/*.h) $(HDRS)
+	@mkdir -p $(dir $@)
+	$(ASAN_CC) $(ASAN_CFLAGS) -o $@ $(UNIT_SRCS) -lcjson -lcap -lm
+
+unit: build/unit/run
+	./build/unit/run
+
+# libFuzzer targets (clang): the ecosystem parser and the control protocol.
+FUZZ_CC      := clang
+FUZZ_CFLAGS  := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		-Wall -Wextra \
+		-Wno-unused-parameter -DPM2_VERSION='"$(VERSION)"'
+FUZZ_COMMON  := $(filter-out src/common/cpus.c,$(wildcard src/common/*.c)) src/daemon/privs.c
+FUZZ_DAEMON  := $(filter-out src/daemon/spawn.c src/daemon/privs.c,$(wildcard src/daemon/*.c)) src/common/cpus.c
+FUZZ_SECONDS ?= 60
+
+build/fuzz/ecosystem: tests/fuzz/fuzz_ecosystem.c $(FUZZ_COMMON) $(HDRS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_ecosystem.c $(FUZZ_COMMON) -lcjson -lcap -lm
+
+build/fuzz/protocol: tests/fuzz/fuzz_protocol.c $(FUZZ_COMMON) $(FUZZ_DAEMON) $(HDRS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_protocol.c $(FUZZ_COMMON) $(FUZZ_DAEMON) \
+		-lcjson -lcap -lm
+
+build/fuzz/yaml: tests/fuzz/fuzz_yaml.c src/common/yaml.c src/common/util.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_yaml.c src/common/yaml.c src/common/util.c \
+		-lcjson -lm
+
+# make fuzz [FUZZ_SECONDS=60]: each target for that long, from the seeds.
+fuzz: build/fuzz/ecosystem build/fuzz/protocol build/fuzz/yaml
+	for t in ecosystem protocol yaml; do \
+		mkdir -p build/fuzz/corpus-$$t && cp tests/fuzz/corpus/$$t/* build/fuzz/corpus-$$t/ && \
+		./build/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=1024 \
+			-print_final_stats=1 build/fuzz/corpus-$$t || exit 1; \
+	done
+
 install-test-deps:
 	sh scripts/install-deps.sh
 
@@ -71,18 +118,34 @@ test-bats: all
 run: all
 	./build/pm2-runtime examples/ecosystem.json
 
+# Installing and packaging: what gets installed is always the static binary
+# (PKG_BIN), see scripts/package.sh.
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+PKG_BIN ?= build/pm2
+PKG_OUT ?= build
+ENGINE  ?= $(shell command -v podman >/dev/null 2>&1 && echo podman || echo docker)
+
+install: $(PKG_BIN)
+	sh scripts/package.sh install $(PKG_BIN) $(DESTDIR)$(BINDIR)
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/pm2 $(DESTDIR)$(BINDIR)/pm2-runtime $(DESTDIR)$(BINDIR)/pm2-docker
+
+deb: $(PKG_BIN)
+	sh scripts/package.sh deb $(PKG_BIN) $(PKG_OUT)
+
+npm: $(PKG_BIN)
+	sh scripts/package.sh npm $(PKG_BIN) $(PKG_OUT)
+
+# The Dockerfile's "prebuilt" target takes build/image/ instead of compiling.
+image-root: $(PKG_BIN)
+	rm -rf build/image
+	sh scripts/package.sh install $(PKG_BIN) build/image
+	rm build/image/pm2-docker
+
+image: image-root
+	$(ENGINE) build --target prebuilt -t pm2:$(VERSION) -t pm2:latest .
+
 clean:
 	rm -rf build
-
-# C unit tests (TAP): each tests/unit/test_*.c is one program, linked with
-# the shared modules and built with ASan/UBSan.
-UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
-UNIT_BINS   := $(UNIT_SRCS:tests/unit/%.c=build/unit/%)
-COMMON_SRCS := $(wildcard src/common/*.c)
-
-build/unit/%: tests/unit/%.c tests/unit/tap.h $(COMMON_SRCS) $(HDRS)
-	@mkdir -p $(dir $@)
-	$(ASAN_CC) $(ASAN_CFLAGS) -o $@ $< $(COMMON_SRCS) -lcjson -lm
-
-unit: $(UNIT_BINS)
-	@for t in $(UNIT_BINS); do echo "# $$t"; ./$$t || exit 1; done

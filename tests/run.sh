@@ -69,5 +69,17 @@ if [ -d tests/unit ] && ls tests/unit/*.c >/dev/null 2>&1; then
 	fi
 fi
 
+if [ "${SKIP_FUZZ:-0}" != 1 ] && command -v clang >/dev/null 2>&1; then
+	secs=${FUZZ_SMOKE_SECONDS:-10}
+	echo "== fuzz smoke ($secs s per target)"
+	if make -s fuzz FUZZ_SECONDS="$secs" >"$OUT/fuzz.log" 2>&1; then
+		grep -E '^Done' "$OUT/fuzz.log"
+		passed=$((passed + 1))
+	else
+		tail -40 "$OUT/fuzz.log"
+		failed=$((failed + 1))
+	fi
+fi
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

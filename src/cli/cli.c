@@ -96,7 +96,8 @@ int runtime_main(int argc, char **argv)
 		cli_teardown(&c);
 		return 1;
 	}
-	c.cmd = "start";
+	/* `pm2-runtime -v` prints the version, as PM2's does. */
+	c.cmd = flag_set(&c, "version") && c.npos == 0 ? NULL : "start";
 	if (c.npos > 0 && strcmp(c.pos[0], "start") == 0)
 		shift_pos(&c);
 	cJSON_AddTrueToObject(c.flags, "no-daemon");

@@ -5,6 +5,7 @@
 #define PM2_CLI_H
 
 #include "../common/paths.h"
+#include "../common/yaml.h"
 #include "../common/util.h"
 
 #include <cjson/cJSON.h>
@@ -42,6 +43,12 @@ int client_connect(struct cli *c, bool autostart, bool quiet);
 cJSON *client_call(struct cli *c, cJSON *req, bool autostart, bool quiet);
 /* A reply's error, or NULL if ok. */
 const char *reply_error(const cJSON *reply);
+/* A request object {"cmd": cmd}. */
+cJSON *client_request(const char *cmd);
+/* Send req (consumed), return the ok reply, or NULL with the error printed. */
+cJSON *client_do(struct cli *c, cJSON *req, bool autostart, bool quiet);
+/* The process list as `jlist` gives it (full: with env and app keys). */
+cJSON *client_list(struct cli *c, bool full, bool quiet);
 
 /* output helpers (render.c) */
 void say(struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -52,14 +59,71 @@ void render_describe(struct cli *c, const cJSON *proc);
 char *render_bytes(double bytes);
 char *render_since(double wall_ms_then);
 
-/* start.c: build app specs from argv or an ecosystem file. */
-cJSON *start_build_specs(struct cli *c, char *err, size_t errlen);
+/* start.c: build app specs from argv or ecosystem files (the default file
+ * if no argument); *from_file tells whether a file was read. */
+cJSON *start_build_specs(struct cli *c, bool *from_file, char *err, size_t errlen);
+/* Our environment as apps get it (minus variables meant for us only). */
+cJSON *start_capture_env(void);
+
+/* ecosystem.c: the files PM2 users keep their apps in — JSON (comments
+ * allowed), YAML, JavaScript evaluated by node, or JSON on stdin ("-"). */
+struct ecosystem {
+	const char *name; /* as the user wrote it, for messages ("stdin" for "-") */
+	char *dir;        /* where relative paths in it start */
+	char *text;       /* the JSON text it was parsed from, for positions */
+	cJSON *root;
+	struct yaml_doc *yaml; /* positions of a YAML file */
+};
+bool ecosystem_is_file(const char *arg);
+/* The default file in the current folder (ecosystem.config.js, ...), or NULL. */
+const char *ecosystem_default(void);
+/* Read and parse; 0, or -1 with a message naming file:line:col in err. */
+int ecosystem_load(struct ecosystem *e, const char *arg, char *err, size_t errlen);
+/* The apps it describes ({apps: [...]}, [...] or one bare app). */
+const cJSON *ecosystem_apps(const struct ecosystem *e, char *err, size_t errlen);
+/* "file:line:col" of an item of e->root ("file" if unknown). */
+void ecosystem_where(const struct ecosystem *e, const cJSON *item, char *out, size_t n);
+void ecosystem_free(struct ecosystem *e);
 /* Names of the apps in an ecosystem file (for stop/restart/delete of a
  * file). NULL (and message printed) if the file is bad. */
-cJSON *start_file_app_names(struct cli *c, const char *file);
-bool start_is_ecosystem(const char *arg);
+cJSON *ecosystem_app_names(struct cli *c, const char *file);
+int cmd_ecosystem(struct cli *c);
+
+/* deploy.c: pm2 deploy <file> <env> [command] */
+int cmd_deploy(struct cli *c);
+
+/* subproc.c: run a helper program (node, ssh, git) and wait for it. */
+struct subproc {
+	char *const *argv;  /* argv[0] is looked up on PATH */
+	int stdin_fd;       /* -1: /dev/null, 0: ours, else this fd */
+	int capture_fd;     /* the child's fd captured into `out`; 0: none */
+	size_t capture_max;
+	int timeout_ms;     /* for a capture; 0: none */
+	const char *cwd;    /* NULL: ours */
+	bool quiet;         /* its stderr goes to /dev/null */
+};
+#define SUBPROC_TIMEOUT (-2)
+#define SUBPROC_TOO_BIG (-3)
+/* Exit code, 128+n if killed by signal n; -1 (errno set) if it could not
+ * run, SUBPROC_TIMEOUT or SUBPROC_TOO_BIG (the child is killed). */
+int subproc_run(const struct subproc *sp, struct buf *out);
+
+/* ops.c */
+int ops_save(struct cli *c);
+int ops_resurrect(struct cli *c);
+int ops_cleardump(struct cli *c);
+int ops_env(struct cli *c);
+int ops_pid(struct cli *c);
+int ops_id(struct cli *c);
+int ops_startup(struct cli *c);
+int ops_unstartup(struct cli *c);
+
+/* health.c: probes for containers. */
+int health_ready(struct cli *c);
 
 /* commands.c */
 int commands_run(struct cli *c);
+/* The process table, as PM2 prints it after an action (not with -s). */
+int show_list_after(struct cli *c);
 
 #endif

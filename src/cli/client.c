@@ -87,9 +87,10 @@ cJSON *client_call(struct cli *c, cJSON *req, bool autostart, bool quiet)
 		return NULL;
 	struct buf in;
 	buf_init(&in);
-	cJSON *reply = NULL;
-	if (proto_send(fd, req) == 0)
-		reply = proto_recv(fd, &in, REPLY_TIMEOUT_MS);
+	/* Read even if the send failed: a daemon that refuses us says why
+	 * before it hangs up. */
+	(void)proto_send(fd, req);
+	cJSON *reply = proto_recv(fd, &in, REPLY_TIMEOUT_MS);
 	if (!reply)
 		say_err(c, "no answer from the PM2 daemon (see %s)", c->paths.daemon_log);
 	buf_free(&in);
@@ -103,4 +104,38 @@ const char *reply_error(const cJSON *reply)
 		return NULL;
 	const cJSON *e = cJSON_GetObjectItemCaseSensitive(reply, "error");
 	return cJSON_IsString(e) ? e->valuestring : "unknown error";
+}
+
+cJSON *client_request(const char *cmd)
+{
+	cJSON *r = cJSON_CreateObject();
+	cJSON_AddStringToObject(r, "cmd", cmd);
+	return r;
+}
+
+cJSON *client_do(struct cli *c, cJSON *req, bool autostart, bool quiet)
+{
+	cJSON *reply = client_call(c, req, autostart, quiet);
+	cJSON_Delete(req);
+	if (!reply)
+		return NULL;
+	const char *e = reply_error(reply);
+	if (e) {
+		say_err(c, "%s", e);
+		cJSON_Delete(reply);
+		return NULL;
+	}
+	return reply;
+}
+
+cJSON *client_list(struct cli *c, bool full, bool quiet)
+{
+	cJSON *req = client_request("jlist");
+	cJSON_AddBoolToObject(req, "full", full);
+	cJSON *reply = client_do(c, req, true, quiet);
+	if (!reply)
+		return NULL;
+	cJSON *procs = cJSON_DetachItemFromObjectCaseSensitive(reply, "procs");
+	cJSON_Delete(reply);
+	return procs;
 }

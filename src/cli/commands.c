@@ -14,44 +14,9 @@
 #include <string.h>
 #include <unistd.h>
 
-static cJSON *request(const char *cmd)
-{
-	cJSON *r = cJSON_CreateObject();
-	cJSON_AddStringToObject(r, "cmd", cmd);
-	return r;
-}
-
-/* Send, check, return the reply (NULL and message printed on error). */
-static cJSON *call(struct cli *c, cJSON *req, bool autostart, bool quiet)
-{
-	cJSON *reply = client_call(c, req, autostart, quiet);
-	cJSON_Delete(req);
-	if (!reply)
-		return NULL;
-	const char *e = reply_error(reply);
-	if (e) {
-		say_err(c, "%s", e);
-		cJSON_Delete(reply);
-		return NULL;
-	}
-	return reply;
-}
-
-static cJSON *fetch_list(struct cli *c, bool full, bool quiet)
-{
-	cJSON *req = request("jlist");
-	cJSON_AddBoolToObject(req, "full", full);
-	cJSON *reply = call(c, req, true, quiet);
-	if (!reply)
-		return NULL;
-	cJSON *procs = cJSON_DetachItemFromObjectCaseSensitive(reply, "procs");
-	cJSON_Delete(reply);
-	return procs;
-}
-
 static int cmd_list(struct cli *c)
 {
-	cJSON *procs = fetch_list(c, false, false);
+	cJSON *procs = client_list(c, false, false);
 	if (!procs)
 		return 1;
 	render_table(c, procs);
@@ -60,7 +25,7 @@ static int cmd_list(struct cli *c)
 }
 
 /* After an action PM2 shows the table, unless --silent. */
-static int show_list_after(struct cli *c)
+int show_list_after(struct cli *c)
 {
 	if (flag_set(c, "silent"))
 		return 0;
@@ -69,7 +34,7 @@ static int show_list_after(struct cli *c)
 
 static int cmd_jlist(struct cli *c, bool pretty)
 {
-	cJSON *procs = fetch_list(c, true, true);
+	cJSON *procs = client_list(c, true, true);
 	if (!procs)
 		return 1;
 	char *s = pretty ? cJSON_Print(procs) : cJSON_PrintUnformatted(procs);
@@ -91,6 +56,19 @@ static void print_done(struct cli *c, const cJSON *ids, cJSON *procs)
 	}
 }
 
+/* PM2 prints the ids the way Node's util.inspect does: [ 0, 1 ] */
+static void print_applying(struct cli *c, const char *action, const char *label, const cJSON *ids)
+{
+	struct buf idtext;
+	buf_init(&idtext);
+	buf_puts(&idtext, "[");
+	for (const cJSON *id = ids ? ids->child : NULL; id; id = id->next)
+		buf_printf(&idtext, "%s %d", id == ids->child ? "" : ",", id->valueint);
+	buf_puts(&idtext, cJSON_GetArraySize(ids) ? " ]" : "]");
+	say(c, "Applying action %s on app [%s](ids: %s)", action, label, idtext.data);
+	buf_free(&idtext);
+}
+
 static const char *action_name(const char *cmd)
 {
 	if (!strcmp(cmd, "stop"))
@@ -107,8 +85,8 @@ static cJSON *collect_targets(struct cli *c)
 {
 	cJSON *targets = cJSON_CreateArray();
 	for (int i = 0; i < c->npos; i++) {
-		if (start_is_ecosystem(c->pos[i]) && file_exists(c->pos[i])) {
-			cJSON *names = start_file_app_names(c, c->pos[i]);
+		if (ecosystem_is_file(c->pos[i]) && file_exists(c->pos[i])) {
+			cJSON *names = ecosystem_app_names(c, c->pos[i]);
 			if (!names) {
 				cJSON_Delete(targets);
 				return NULL;
@@ -134,37 +112,31 @@ static int cmd_action(struct cli *c, const char *cmd)
 	if (!targets)
 		return 1;
 	/* Before acting, show what will be acted on (PM2's wording). */
-	cJSON *before = fetch_list(c, false, false);
+	cJSON *before = client_list(c, false, false);
 	if (!before) {
 		cJSON_Delete(targets);
 		return 1;
 	}
 	if ((!strcmp(cmd, "restart") || !strcmp(cmd, "reload")) && !flag_set(c, "update-env"))
 		say(c, "Use --update-env to update environment variables");
-	cJSON *req = request(cmd);
+	cJSON *req = client_request(cmd);
 	cJSON_AddItemToObject(req, "targets", targets);
+	if ((!strcmp(cmd, "restart") || !strcmp(cmd, "reload")) && flag_set(c, "update-env"))
+		cJSON_AddItemToObject(req, "env", start_capture_env());
 	char *label = NULL;
 	for (int i = 0; i < c->npos; i++) {
 		char *l = label ? xasprintf("%s %s", label, c->pos[i]) : xstrdup(c->pos[i]);
 		free(label);
 		label = l;
 	}
-	cJSON *reply = call(c, req, true, false);
+	cJSON *reply = client_do(c, req, true, false);
 	if (!reply) {
 		free(label);
 		cJSON_Delete(before);
 		return 1;
 	}
 	const cJSON *ids = cJSON_GetObjectItemCaseSensitive(reply, "ids");
-	/* PM2 prints the ids the way Node's util.inspect does: [ 0, 1 ] */
-	struct buf idtext;
-	buf_init(&idtext);
-	buf_puts(&idtext, "[");
-	for (const cJSON *id = ids ? ids->child : NULL; id; id = id->next)
-		buf_printf(&idtext, "%s %d", id == ids->child ? "" : ",", id->valueint);
-	buf_puts(&idtext, cJSON_GetArraySize(ids) ? " ]" : "]");
-	say(c, "Applying action %s on app [%s](ids: %s)", action_name(cmd), label, idtext.data);
-	buf_free(&idtext);
+	print_applying(c, action_name(cmd), label, ids);
 	print_done(c, ids, before);
 	free(label);
 	cJSON_Delete(before);
@@ -181,9 +153,9 @@ static int cmd_reset(struct cli *c)
 	cJSON *targets = collect_targets(c);
 	if (!targets)
 		return 1;
-	cJSON *req = request("reset");
+	cJSON *req = client_request("reset");
 	cJSON_AddItemToObject(req, "targets", targets);
-	cJSON *reply = call(c, req, true, false);
+	cJSON *reply = client_do(c, req, true, false);
 	if (!reply)
 		return 1;
 	const cJSON *ids = cJSON_GetObjectItemCaseSensitive(reply, "ids");
@@ -193,14 +165,91 @@ static int cmd_reset(struct cli *c)
 	return show_list_after(c);
 }
 
-static int cmd_start(struct cli *c)
+/* pm_ids of the listed processes named `name`. */
+static cJSON *ids_named(const cJSON *procs, const char *name)
 {
-	char err[1024];
-	cJSON *apps = start_build_specs(c, err, sizeof(err));
-	if (!apps) {
-		say_err(c, "%s", err);
+	cJSON *ids = cJSON_CreateArray();
+	for (const cJSON *p = procs ? procs->child : NULL; p; p = p->next)
+		if (!strcmp(cJSON_GetObjectItemCaseSensitive(p, "name")->valuestring, name))
+			cJSON_AddItemToArray(ids, cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(p, "pm_id"), 1));
+	return ids;
+}
+
+static int app_instances(const cJSON *app)
+{
+	const cJSON *inst = cJSON_GetObjectItemCaseSensitive(app, "instances");
+	return cpus_resolve_instances(cJSON_IsNumber(inst) ? inst->valueint : 1);
+}
+
+/* What PM2 does with a file (`start <file>`, `startOrRestart <file>`):
+ * start the apps that are missing, restart those that run, with the
+ * file's new settings and environment. `action` is PM2's name for it.
+ * The daemon's "start" request restarts a name that exists. */
+static int start_or(struct cli *c, cJSON *apps, const char *action)
+{
+	cJSON *before = client_list(c, false, false);
+	if (!before) {
+		cJSON_Delete(apps);
 		return 1;
 	}
+	cJSON *acted = cJSON_CreateArray();
+	cJSON *launched = cJSON_CreateArray();
+	struct buf missing;
+	buf_init(&missing);
+	buf_puts(&missing, "");
+	for (const cJSON *a = apps->child; a; a = a->next) {
+		const char *name = cJSON_GetObjectItemCaseSensitive(a, "name")->valuestring;
+		cJSON *ids = ids_named(before, name);
+		if (cJSON_GetArraySize(ids)) {
+			print_applying(c, action, name, ids);
+			cJSON *id;
+			while ((id = cJSON_DetachItemFromArray(ids, 0)))
+				cJSON_AddItemToArray(acted, id);
+		} else {
+			buf_printf(&missing, "%s%s", missing.len ? ", " : "", name);
+			char *line = xasprintf("App [%s] launched (%d instances)", name, app_instances(a));
+			cJSON_AddItemToArray(launched, cJSON_CreateString(line));
+			free(line);
+		}
+		cJSON_Delete(ids);
+	}
+	cJSON *req = client_request("start");
+	cJSON_AddItemToObject(req, "apps", apps);
+	cJSON_AddTrueToObject(req, "update_env");
+	if (!strcmp(action, "reloadProcessId"))
+		cJSON_AddTrueToObject(req, "reload");
+	cJSON *reply = client_do(c, req, true, false);
+	if (reply) {
+		print_done(c, acted, before);
+		if (missing.len)
+			say_warn(c, "Applications %s not running, starting...", missing.data);
+		for (const cJSON *l = launched->child; l; l = l->next)
+			say(c, "%s", l->valuestring);
+	}
+	buf_free(&missing);
+	cJSON_Delete(launched);
+	cJSON_Delete(acted);
+	cJSON_Delete(before);
+	cJSON_Delete(reply);
+	return reply ? show_list_after(c) : 1;
+}
+
+/* The apps of the command line or its files; NULL with the error shown. */
+static cJSON *build_specs(struct cli *c, bool *from_file)
+{
+	char err[1024];
+	cJSON *apps = start_build_specs(c, from_file, err, sizeof(err));
+	if (!apps)
+		say_err(c, "%s", err);
+	return apps;
+}
+
+static int cmd_start(struct cli *c)
+{
+	bool from_file;
+	cJSON *apps = build_specs(c, &from_file);
+	if (!apps)
+		return 1;
 	if (flag_set(c, "no-daemon")) {
 		struct daemon_opts o = { .foreground = true, .auto_exit = !flag_set(c, "no-auto-exit"),
 					 .ready_fd = -1, .initial_apps = apps };
@@ -208,19 +257,22 @@ static int cmd_start(struct cli *c)
 		cJSON_Delete(apps);
 		return rc;
 	}
+	if (from_file)
+		return start_or(c, apps, "restartProcessId");
 	for (const cJSON *a = apps->child; a; a = a->next) {
-		const cJSON *inst = cJSON_GetObjectItemCaseSensitive(a, "instances");
-		int n = cpus_resolve_instances(cJSON_IsNumber(inst) ? inst->valueint : 1);
+		int n = app_instances(a);
 		const cJSON *mode = cJSON_GetObjectItemCaseSensitive(a, "exec_mode");
 		say(c, "Starting %s in %s (%d instance%s)",
 		    cJSON_GetObjectItemCaseSensitive(a, "script")->valuestring,
 		    cJSON_IsString(mode) ? mode->valuestring : "fork_mode", n, n > 1 ? "s" : "");
 	}
-	cJSON *req = request("start");
+	cJSON *req = client_request("start");
 	cJSON_AddItemToObject(req, "apps", apps);
+	/* A script needs --update-env to refresh a running app's env; a
+	 * file always does (start_or), as PM2 does. */
 	if (flag_set(c, "update-env"))
 		cJSON_AddTrueToObject(req, "update_env");
-	cJSON *reply = call(c, req, true, false);
+	cJSON *reply = client_do(c, req, true, false);
 	if (!reply)
 		return 1;
 	cJSON_Delete(reply);
@@ -228,13 +280,26 @@ static int cmd_start(struct cli *c)
 	return show_list_after(c);
 }
 
+/* pm2 startOrRestart|startOrReload|startOrGracefulReload <file>: apps
+ * that run are restarted (or reloaded, rolling) with the file's config;
+ * the others start. */
+static int cmd_start_or(struct cli *c, const char *action)
+{
+	bool from_file;
+	cJSON *apps = build_specs(c, &from_file);
+	return apps ? start_or(c, apps, action) : 1;
+}
+
+static int cmd_start_or_restart(struct cli *c) { return cmd_start_or(c, "restartProcessId"); }
+static int cmd_start_or_reload(struct cli *c) { return cmd_start_or(c, "reloadProcessId"); }
+
 static int cmd_describe(struct cli *c)
 {
 	if (c->npos < 1) {
 		say_err(c, "describe needs a process: an id or a name");
 		return 1;
 	}
-	cJSON *procs = fetch_list(c, true, false);
+	cJSON *procs = client_list(c, true, false);
 	if (!procs)
 		return 1;
 	int shown = 0;
@@ -257,7 +322,7 @@ static int cmd_describe(struct cli *c)
 
 static int cmd_ping(struct cli *c)
 {
-	cJSON *reply = call(c, request("ping"), true, false);
+	cJSON *reply = client_do(c, client_request("ping"), true, false);
 	if (!reply)
 		return 1;
 	puts("{ msg: 'pong' }");
@@ -272,7 +337,7 @@ static int cmd_kill(struct cli *c)
 		say(c, "[v] PM2 Daemon Stopped");
 		return 0;
 	}
-	cJSON *req = request("kill");
+	cJSON *req = client_request("kill");
 	struct buf in;
 	buf_init(&in);
 	cJSON *reply = proto_send(fd, req) == 0 ? proto_recv(fd, &in, 600000) : NULL;
@@ -304,14 +369,21 @@ static void usage(void)
 	     "pm2 -h, --help             all available commands and options\n"
 	     "pm2 <command> -h           help on a specific command\n\n"
 	     "Commands:\n"
-	     "  start <script|ecosystem.json> [--name N] [-i N] [-- args]\n"
+	     "  start [script|ecosystem file|-] [--name N] [-i N] [--env E] [-- args]\n"
+	     "  startOrRestart|startOrReload <ecosystem file>\n"
+	     "  ecosystem|init [simple|json|yaml]\n"
+	     "  deploy <ecosystem file> <env> [setup|update|revert [n]|curr|prev|list|exec <cmd>|<ref>]\n"
 	     "  stop|restart|reload|delete <id|name|namespace|all|ecosystem.json>...\n"
 	     "  scale <name> <N|+N|-N>\n"
 	     "  reset <id|name|all>\n"
 	     "  ls|list|l|ps|status [--sort field[:desc]] [-m]\n"
 	     "  jlist | prettylist | describe|info|show <id|name>\n"
 	     "  sendSignal <signal> <id|name>\n"
-	     "  ping | kill | -v|--version\n\n"
+	     "  save|dump [--force] | resurrect | cleardump | startup [systemd] | unstartup\n"
+	     "  env <id> | pid [name] | id <name>\n"
+	     "  ping                       is the daemon alive? (liveness probe)\n"
+	     "  ready [id|name|namespace]  are all (or these) apps online? (readiness probe)\n"
+	     "  kill | -v|--version\n\n"
 	     "Access pm2 files in $PM2_HOME (default ~/.pm2)");
 }
 
@@ -326,13 +398,13 @@ static int cmd_send_signal(struct cli *c)
 		say_err(c, "Invalid signal: %s", c->pos[0]);
 		return 1;
 	}
-	cJSON *req = request("signal");
+	cJSON *req = client_request("signal");
 	cJSON_AddStringToObject(req, "signal", c->pos[0]);
 	cJSON *targets = cJSON_CreateArray();
 	for (int i = 1; i < c->npos; i++)
 		cJSON_AddItemToArray(targets, cJSON_CreateString(c->pos[i]));
 	cJSON_AddItemToObject(req, "targets", targets);
-	cJSON *reply = call(c, req, true, false);
+	cJSON *reply = client_do(c, req, true, false);
 	if (!reply)
 		return 1;
 	const char *sig = cJSON_GetObjectItemCaseSensitive(reply, "signal")->valuestring;
@@ -357,13 +429,13 @@ static int cmd_scale(struct cli *c)
 		say_err(c, "scale needs an app name and a number: pm2 scale api 4 (or +2, -1)");
 		return 1;
 	}
-	cJSON *before = fetch_list(c, false, false);
+	cJSON *before = client_list(c, false, false);
 	if (!before)
 		return 1;
-	cJSON *req = request("scale");
+	cJSON *req = client_request("scale");
 	cJSON_AddStringToObject(req, "name", c->pos[0]);
 	cJSON_AddStringToObject(req, "number", c->pos[1]);
-	cJSON *reply = call(c, req, true, false);
+	cJSON *reply = client_do(c, req, true, false);
 	if (!reply) {
 		cJSON_Delete(before);
 		return 1;
@@ -399,6 +471,10 @@ static const struct {
 	int (*fn)(struct cli *c);
 } commands[] = {
 	{ { "start" }, cmd_start },
+	{ { "startOrRestart" }, cmd_start_or_restart },
+	{ { "startOrReload", "startOrGracefulReload" }, cmd_start_or_reload },
+	{ { "ecosystem", "init" }, cmd_ecosystem },
+	{ { "deploy" }, cmd_deploy },
 	{ { "stop" }, cmd_stop },
 	{ { "restart" }, cmd_restart },
 	{ { "reload" }, cmd_reload },
@@ -410,8 +486,17 @@ static const struct {
 	{ { "prettylist" }, cmd_prettylist },
 	{ { "describe", "info", "show", "desc" }, cmd_describe },
 	{ { "ping" }, cmd_ping },
+	{ { "ready" }, health_ready },
 	{ { "kill" }, cmd_kill },
 	{ { "sendSignal", "sendsignal" }, cmd_send_signal },
+	{ { "save", "dump" }, ops_save },
+	{ { "resurrect" }, ops_resurrect },
+	{ { "cleardump" }, ops_cleardump },
+	{ { "env" }, ops_env },
+	{ { "pid" }, ops_pid },
+	{ { "id" }, ops_id },
+	{ { "startup" }, ops_startup },
+	{ { "unstartup" }, ops_unstartup },
 	{ { "version" }, cmd_version },
 };
 

@@ -5,7 +5,6 @@
 #define _GNU_SOURCE
 #include "cli.h"
 #include "../common/app_spec.h"
-#include "../common/json_pos.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -16,10 +15,6 @@
 
 extern char **environ;
 
-/* Ecosystem files bigger than this are refused (a config, not a dump). */
-#define ECOSYSTEM_MAX_BYTES (4u * 1024 * 1024)
-#define ECOSYSTEM_MAX_DEPTH 64
-
 /* Interpreters by extension, as PM2 picks them. */
 static const struct {
 	const char *ext, *interp;
@@ -29,28 +24,18 @@ static const struct {
 	{ ".pl", "perl" },  { ".coffee", "coffee" }, { ".ls", "lsc" },
 };
 
-bool start_is_ecosystem(const char *arg)
-{
-	return str_ends(arg, ".json") || str_ends(arg, ".config.js") ||
-	       str_ends(arg, ".config.cjs") || str_ends(arg, ".config.mjs") ||
-	       str_ends(arg, ".yml") || str_ends(arg, ".yaml");
-}
-
-/* Where a file is: "file:line:col". */
+/* Where an item is: "file:line:col", or "command line" for flags. */
 struct file_ctx {
 	struct cli *cli;
-	const char *file;
-	const char *text;
-	const cJSON *root;
+	const struct ecosystem *eco; /* NULL: the command line */
 };
 
 static void where(const struct file_ctx *f, const cJSON *item, char *out, size_t n)
 {
-	int line, col;
-	if (f->text && item && json_pos_locate(f->text, f->root, item, &line, &col) == 0)
-		snprintf(out, n, "%s:%d:%d", f->file, line, col);
+	if (f->eco)
+		ecosystem_where(f->eco, item, out, n);
 	else
-		snprintf(out, n, "%s", f->file ? f->file : "command line");
+		snprintf(out, n, "command line");
 }
 
 static void warn_key(void *ctx, const cJSON *item, const char *msg)
@@ -59,77 +44,6 @@ static void warn_key(void *ctx, const cJSON *item, const char *msg)
 	char at[512];
 	where(f, item, at, sizeof(at));
 	say_warn(f->cli, "%s: %s", at, msg);
-}
-
-static int json_depth(const cJSON *n)
-{
-	int max = 0;
-	for (const cJSON *c = n->child; c; c = c->next) {
-		int d = json_depth(c);
-		if (d > max)
-			max = d;
-	}
-	return max + 1;
-}
-
-/* Read and parse an ecosystem JSON file; the apps array (owned by *root). */
-static const cJSON *load_ecosystem(struct file_ctx *f, char **text_out, cJSON **root,
-				   char *err, size_t errlen)
-{
-	size_t len;
-	char *text = read_file(f->file, &len, ECOSYSTEM_MAX_BYTES);
-	if (!text) {
-		if (errno == EFBIG)
-			snprintf(err, errlen, "%s: file is larger than %u bytes", f->file,
-				 ECOSYSTEM_MAX_BYTES);
-		else
-			snprintf(err, errlen, "%s: %s", f->file, strerror(errno));
-		return NULL;
-	}
-	if (!str_ends(f->file, ".json")) {
-		snprintf(err, errlen, "%s: only JSON ecosystem files are read for now "
-			 "(write it as ecosystem.json)", f->file);
-		free(text);
-		return NULL;
-	}
-	const char *end = NULL;
-	cJSON *j = cJSON_ParseWithOpts(text, &end, 1);
-	if (!j) {
-		int line, col;
-		const char *at = cJSON_GetErrorPtr();
-		json_pos_of_offset(text, at && at >= text && at <= text + len ? (size_t)(at - text) : 0, &line, &col);
-		snprintf(err, errlen, "%s:%d:%d: invalid JSON", f->file, line, col);
-		free(text);
-		return NULL;
-	}
-	*text_out = text;
-	*root = j;
-	f->text = text;
-	f->root = j;
-	if (json_depth(j) > ECOSYSTEM_MAX_DEPTH) {
-		snprintf(err, errlen, "%s: nested deeper than %d levels", f->file, ECOSYSTEM_MAX_DEPTH);
-		return NULL;
-	}
-	/* {"apps": [...]}, {"apps": {...}}, [...] or one bare app. */
-	const cJSON *apps = j;
-	if (cJSON_IsObject(j)) {
-		const cJSON *a = cJSON_GetObjectItemCaseSensitive(j, "apps");
-		if (a)
-			apps = a;
-		else if (!cJSON_GetObjectItemCaseSensitive(j, "script")) {
-			char w[512];
-			where(f, j, w, sizeof(w));
-			snprintf(err, errlen, "%s: no \"apps\" in this file", w);
-			return NULL;
-		}
-	}
-	if (!cJSON_IsArray(apps) && !cJSON_IsObject(apps)) {
-		char w[512];
-		where(f, apps, w, sizeof(w));
-		snprintf(err, errlen, "%s: \"apps\" must be a list of apps", w);
-		return NULL;
-	}
-	return apps;
 }
 
 static void set_key(cJSON *o, const char *key, cJSON *v)
@@ -224,8 +138,7 @@ static bool supervisor_only(const char *key)
 	return false;
 }
 
-/* The environment the app gets: ours, then its "env", then "env_<name>". */
-static cJSON *merged_env(const cJSON *app, const char *env_name)
+cJSON *start_capture_env(void)
 {
 	cJSON *env = cJSON_CreateObject();
 	for (char **e = environ; e && *e; e++) {
@@ -237,6 +150,13 @@ static cJSON *merged_env(const cJSON *app, const char *env_name)
 			set_key(env, k, cJSON_CreateString(eq + 1));
 		free(k);
 	}
+	return env;
+}
+
+/* The environment the app gets: ours, then its "env", then "env_<name>". */
+static cJSON *merged_env(const cJSON *app, const char *env_name)
+{
+	cJSON *env = start_capture_env();
 	const char *blocks[2] = { "env", NULL };
 	char *named = env_name ? xasprintf("env_%s", env_name) : NULL;
 	blocks[1] = named;
@@ -392,7 +312,7 @@ static cJSON *build_one(struct cli *c, struct file_ctx *f, const cJSON *raw, boo
 	cJSON *with_flags = cJSON_Duplicate(app, 1);
 	apply_flags(c, with_flags, single);
 	cJSON_Delete(app);
-	struct file_ctx flags_ctx = { .cli = c, .file = NULL };
+	struct file_ctx flags_ctx = { .cli = c, .eco = NULL };
 	app = app_spec_normalize(with_flags, &se, warn_key, &flags_ctx);
 	cJSON_Delete(with_flags);
 	if (!app) {
@@ -412,102 +332,72 @@ static char *our_cwd(void)
 	return cwd ? cwd : xstrdup("/");
 }
 
-cJSON *start_build_specs(struct cli *c, char *err, size_t errlen)
+static int add_script(struct cli *c, cJSON *out, const char *arg, const char *cwd, char *err,
+		      size_t errlen)
 {
-	if (c->npos < 1) {
-		snprintf(err, errlen, "start needs a script, a command or an ecosystem file");
+	cJSON *raw = cJSON_CreateObject();
+	cJSON_AddStringToObject(raw, "script", arg);
+	struct file_ctx f = { .cli = c, .eco = NULL };
+	cJSON *app = build_one(c, &f, raw, true, cwd, err, errlen);
+	cJSON_Delete(raw);
+	if (!app)
+		return -1;
+	cJSON_AddItemToArray(out, app);
+	return 0;
+}
+
+/* Every app of an ecosystem file (or only those of --only). */
+static int add_file(struct cli *c, cJSON *out, const char *arg, char *err, size_t errlen)
+{
+	struct ecosystem e;
+	const cJSON *apps = NULL;
+	if (ecosystem_load(&e, arg, err, errlen) == 0)
+		apps = ecosystem_apps(&e, err, errlen);
+	struct file_ctx f = { .cli = c, .eco = &e };
+	const char *only = flag_str(c, "only");
+	int count = 0;
+	bool ok = apps != NULL;
+	const cJSON *first = apps && cJSON_IsArray(apps) ? apps->child : apps;
+	for (const cJSON *a = first; ok && a; a = cJSON_IsArray(apps) ? a->next : NULL) {
+		const cJSON *nm = cJSON_GetObjectItemCaseSensitive(a, "name");
+		if (only && !(cJSON_IsString(nm) && name_in_list(nm->valuestring, only)))
+			continue;
+		cJSON *app = build_one(c, &f, a, false, e.dir, err, errlen);
+		ok = app != NULL;
+		if (app)
+			cJSON_AddItemToArray(out, app);
+		count += ok;
+	}
+	if (ok && !count) {
+		snprintf(err, errlen, "%s: no app to start%s%s", e.name,
+			 only ? " matching --only " : "", only ? only : "");
+		ok = false;
+	}
+	ecosystem_free(&e);
+	return ok ? 0 : -1;
+}
+
+cJSON *start_build_specs(struct cli *c, bool *from_file, char *err, size_t errlen)
+{
+	const char *def = NULL;
+	if (c->npos < 1 && !(def = ecosystem_default())) {
+		snprintf(err, errlen, "no ecosystem file here (ecosystem.config.js, .cjs, .mjs, "
+			 "ecosystem.json, .yml); start a script, a command or a file: pm2 start app.js");
 		return NULL;
 	}
 	cJSON *out = cJSON_CreateArray();
 	char *cwd = our_cwd();
-	for (int p = 0; p < c->npos; p++) {
-		const char *arg = c->pos[p];
-		if (!start_is_ecosystem(arg)) {
-			cJSON *raw = cJSON_CreateObject();
-			cJSON_AddStringToObject(raw, "script", arg);
-			struct file_ctx f = { .cli = c, .file = NULL };
-			cJSON *app = build_one(c, &f, raw, true, cwd, err, errlen);
-			cJSON_Delete(raw);
-			if (!app)
-				goto fail;
-			cJSON_AddItemToArray(out, app);
-			continue;
-		}
-		char *file = path_absolute(cwd, arg);
-		char *dir = xstrdup(file);
-		*strrchr(dir, '/') = '\0';
-		if (!*dir)
-			strcpy(dir, "/");
-		struct file_ctx f = { .cli = c, .file = arg };
-		char *text = NULL;
-		cJSON *root = NULL;
-		const cJSON *apps = load_ecosystem(&f, &text, &root, err, errlen);
-		int count = 0;
-		bool ok = apps != NULL;
-		const cJSON *first = apps && cJSON_IsArray(apps) ? apps->child : apps;
-		for (const cJSON *a = first; ok && a; a = cJSON_IsArray(apps) ? a->next : NULL) {
-			const cJSON *nm = cJSON_GetObjectItemCaseSensitive(a, "name");
-			if (flag_str(c, "only") && !(cJSON_IsString(nm) &&
-						      name_in_list(nm->valuestring, flag_str(c, "only"))))
-				continue;
-			cJSON *app = build_one(c, &f, a, false, dir, err, errlen);
-			if (!app) {
-				ok = false;
-				break;
-			}
-			cJSON_AddItemToArray(out, app);
-			count++;
-		}
-		if (ok && !count) {
-			snprintf(err, errlen, "%s: no app to start%s%s", arg,
-				 flag_str(c, "only") ? " matching --only " : "",
-				 flag_str(c, "only") ? flag_str(c, "only") : "");
-			ok = false;
-		}
-		cJSON_Delete(root);
-		free(text);
-		free(file);
-		free(dir);
-		if (!ok)
-			goto fail;
+	int rc = 0;
+	*from_file = false;
+	for (int p = 0; rc == 0 && p < (def ? 1 : c->npos); p++) {
+		const char *arg = def ? def : c->pos[p];
+		bool file = def || ecosystem_is_file(arg) || strcmp(arg, "-") == 0;
+		*from_file |= file;
+		rc = file ? add_file(c, out, arg, err, errlen) : add_script(c, out, arg, cwd, err, errlen);
 	}
 	free(cwd);
-	return out;
-fail:
-	free(cwd);
+	if (rc == 0)
+		return out;
 	cJSON_Delete(out);
 	return NULL;
-}
-
-cJSON *start_file_app_names(struct cli *c, const char *file)
-{
-	struct file_ctx f = { .cli = c, .file = file };
-	char *text = NULL;
-	cJSON *root = NULL;
-	char err[1024];
-	const cJSON *apps = load_ecosystem(&f, &text, &root, err, sizeof(err));
-	if (!apps) {
-		say_err(c, "%s", err);
-		cJSON_Delete(root);
-		free(text);
-		return NULL;
-	}
-	cJSON *names = cJSON_CreateArray();
-	const cJSON *first = cJSON_IsArray(apps) ? apps->child : apps;
-	for (const cJSON *a = first; a; a = cJSON_IsArray(apps) ? a->next : NULL) {
-		const cJSON *nm = cJSON_GetObjectItemCaseSensitive(a, "name");
-		const cJSON *sc = cJSON_GetObjectItemCaseSensitive(a, "script");
-		if (cJSON_IsString(nm))
-			cJSON_AddItemToArray(names, cJSON_CreateString(nm->valuestring));
-		else if (cJSON_IsString(sc)) {
-			const char *b = path_basename(sc->valuestring);
-			const char *dot = strrchr(b, '.');
-			char *n = dot && dot != b ? xstrndup(b, (size_t)(dot - b)) : xstrdup(b);
-			cJSON_AddItemToArray(names, cJSON_CreateString(n));
-			free(n);
-		}
-	}
-	cJSON_Delete(root);
-	free(text);
-	return names;
 }

@@ -2,6 +2,8 @@
 #define _GNU_SOURCE
 #include "app_spec.h"
 #include "listen_spec.h"
+#include "cron.h"
+#include "../daemon/privs.h"
 #include "signals.h"
 #include "util.h"
 
@@ -13,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 enum key_type {
 	K_STR,       /* a string */
@@ -32,6 +35,9 @@ enum key_type {
 	K_OBJECT,    /* any object */
 	K_PORT,      /* 0..65535, or a string of digits */
 	K_LISTEN,    /* listen address, or a list of them (listen_spec.h) */
+	K_CRON,      /* a cron expression (5 or 6 fields) */
+	K_CAPS,      /* a list of capability names */
+	K_ID,        /* a user or group: a name or a number */
 	K_ANY,       /* accepted as is */
 };
 
@@ -78,7 +84,7 @@ static const struct key_def keys[] = {
 	{ "watch_delay", K_MS, { 0 } },
 	{ "watch_options", K_OBJECT, { 0 } },
 	{ "max_memory_restart", K_BYTES, { 0 } },
-	{ "cron_restart", K_ANY, { "cron" } },
+	{ "cron_restart", K_CRON, { "cron" } },
 	{ "wait_ready", K_BOOL, { 0 } },
 	{ "listen_timeout", K_MS, { 0 } },
 	{ "shutdown_with_message", K_BOOL, { 0 } },
@@ -87,10 +93,10 @@ static const struct key_def keys[] = {
 	{ "instance_var", K_STR, { 0 } },
 	{ "increment_var", K_STR, { 0 } },
 	{ "filter_env", K_ANY, { 0 } },
-	{ "uid", K_ANY, { "user" } },
-	{ "gid", K_ANY, { 0 } },
+	{ "uid", K_ID, { "user" } },
+	{ "gid", K_ID, { 0 } },
 	{ "username", K_STR, { 0 } },
-	{ "capabilities", K_STRLIST, { 0 } },
+	{ "capabilities", K_CAPS, { 0 } },
 	{ "no_new_privs", K_BOOL, { 0 } },
 	{ "vizion", K_BOOL, { 0 } },
 	{ "treekill", K_BOOL, { 0 } },
@@ -501,6 +507,52 @@ static cJSON *convert(const struct key_def *k, const char *key, const cJSON *v,
 		return cJSON_CreateNumber((double)n);
 	case K_LISTEN:
 		return convert_listen(key, v, err);
+	case K_CRON: {
+		struct cron_expr ce;
+		char why[128];
+		cJSON *s = scalar_to_string(v);
+		if (!s)
+			return fail(err, v, "\"%s\" must be a cron expression, got %s", key, got);
+		if (cron_parse(s->valuestring, &ce, why, sizeof(why)) < 0) {
+			cJSON_Delete(s);
+			return fail(err, v, "\"%s\" is not a valid cron expression (%s), got %s",
+				    key, why, got);
+		}
+		return s;
+	}
+	case K_CAPS: {
+		cJSON *list = cJSON_IsString(v) ? split_args(v->valuestring) : NULL;
+		const cJSON *src = list ? list : v;
+		if (!cJSON_IsArray(src)) {
+			cJSON_Delete(list);
+			return fail(err, v, "\"%s\" must be a list of capability names, got %s", key, got);
+		}
+		cJSON *a = cJSON_CreateArray();
+		for (const cJSON *e = src->child; e; e = e->next) {
+			if (!cJSON_IsString(e) || !privs_cap_valid(e->valuestring)) {
+				describe_value(e, got, sizeof(got));
+				cJSON_Delete(a);
+				cJSON_Delete(list);
+				return fail(err, list ? v : e, "\"%s\": unknown capability %s", key, got);
+			}
+			/* canonical: "CAP_NET_BIND_SERVICE" */
+			const char *bare = strncasecmp(e->valuestring, "CAP_", 4) == 0
+						   ? e->valuestring + 4 : e->valuestring;
+			char *up = xasprintf("CAP_%s", bare);
+			for (char *q = up; *q; q++)
+				*q = (char)toupper((unsigned char)*q);
+			cJSON_AddItemToArray(a, cJSON_CreateString(up));
+			free(up);
+		}
+		cJSON_Delete(list);
+		return a;
+	}
+	case K_ID:
+		if (cJSON_IsNumber(v) && parse_int(v, &n) && n >= 0)
+			return cJSON_CreateNumber((double)n);
+		if (cJSON_IsString(v) && *v->valuestring && !strchr(v->valuestring, ':'))
+			return cJSON_CreateString(v->valuestring);
+		return fail(err, v, "\"%s\" must be a user or group name or number, got %s", key, got);
 	case K_ANY:
 		return cJSON_Duplicate(v, 1);
 	}

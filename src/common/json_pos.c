@@ -1,6 +1,7 @@
 /* json_pos: see json_pos.h. */
 #include "json_pos.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 void json_pos_of_offset(const char *text, size_t off, int *line, int *col)
@@ -103,4 +104,32 @@ int json_pos_locate(const char *text, const cJSON *root, const cJSON *item,
 		return -1;
 	json_pos_of_offset(text, (size_t)(found - text), line, col);
 	return 0;
+}
+
+void json_blank_comments(char *t)
+{
+	bool in_string = false;
+	for (char *p = t; *p; p++) {
+		if (in_string) {
+			if (*p == '\\' && p[1])
+				p++;
+			else if (*p == '"')
+				in_string = false;
+			continue;
+		}
+		if (*p == '"') {
+			in_string = true;
+		} else if (p[0] == '/' && p[1] == '/') {
+			while (*p && *p != '\n')
+				*p++ = ' ';
+			p--;
+		} else if (p[0] == '/' && p[1] == '*') {
+			char *end = strstr(p + 2, "*/");
+			char *stop = end ? end + 2 : p + strlen(p);
+			for (; p < stop; p++)
+				if (*p != '\n')
+					*p = ' ';
+			p--;
+		}
+	}
 }

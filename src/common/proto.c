@@ -58,7 +58,19 @@ int proto_send(int fd, const cJSON *msg)
 	struct buf b;
 	buf_init(&b);
 	proto_append(&b, msg);
-	int rc = write_all(fd, b.data, b.len);
+	/* MSG_NOSIGNAL: a daemon that hung up (refused us) must give an error
+	 * we can print, not a SIGPIPE that kills the CLI silently. */
+	int rc = 0;
+	for (size_t off = 0; off < b.len;) {
+		ssize_t w = send(fd, b.data + off, b.len - off, MSG_NOSIGNAL);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0) {
+			rc = -1;
+			break;
+		}
+		off += (size_t)w;
+	}
 	buf_free(&b);
 	return rc;
 }

@@ -160,7 +160,7 @@ static bool name_exists(struct daemon *d, const char *name)
 }
 
 int commands_start_specs(struct daemon *d, const cJSON *apps, bool update_env,
-			 cJSON *ids_out, char *err, size_t errlen)
+			 cJSON *ids_out, cJSON *reload_ids, char *err, size_t errlen)
 {
 	if (!cJSON_IsArray(apps) || !cJSON_GetArraySize(apps)) {
 		snprintf(err, errlen, "no app to start");
@@ -211,7 +211,11 @@ int commands_start_specs(struct daemon *d, const cJSON *apps, bool update_env,
 					app_conf_unref(in->conf);
 					in->conf = app_conf_ref(conf);
 				}
-				instance_stop(d, in, AFTER_START);
+				/* startOrReload: the caller reloads them. */
+				if (reload_ids)
+					cJSON_AddItemToArray(reload_ids, cJSON_CreateNumber(in->pm_id));
+				else
+					instance_stop(d, in, AFTER_START);
 				cJSON_AddItemToArray(ids_out, cJSON_CreateNumber(in->pm_id));
 			}
 			continue;
@@ -234,17 +238,28 @@ static cJSON *cmd_start(struct daemon *d, struct client *c, const cJSON *req)
 	char err[512];
 	cJSON *ids = cJSON_CreateArray();
 	bool update_env = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(req, "update_env"));
-	if (commands_start_specs(d, cJSON_GetObjectItemCaseSensitive(req, "apps"),
-				 update_env, ids, err, sizeof(err)) < 0) {
+	bool reload = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(req, "reload"));
+	struct idlist wait = { 0 }, reloads = { 0 };
+	cJSON *reload_ids = reload ? cJSON_CreateArray() : NULL;
+	cJSON *r = NULL;
+	if (commands_start_specs(d, cJSON_GetObjectItemCaseSensitive(req, "apps"), update_env,
+				 ids, reload_ids, err, sizeof(err)) < 0)
+		r = reply_err("%s", err);
+	for (const cJSON *e = reload_ids ? reload_ids->child : NULL; e; e = e->next)
+		ids_add(&reloads, e->valueint);
+	if (!r && reloads.n)
+		r = reload_request(d, reloads.v, reloads.n);
+	cJSON_Delete(reload_ids);
+	free(reloads.v);
+	if (r) {
 		cJSON_Delete(ids);
-		return reply_err("%s", err);
+		return r;
 	}
-	struct idlist wait = { 0 };
 	for (const cJSON *e = ids->child; e; e = e->next)
 		ids_add(&wait, e->valueint);
-	cJSON *r = reply_ok();
+	r = reply_ok();
 	cJSON_AddItemToObject(r, "ids", ids);
-	client_wait(c, r, wait.v, wait.n);
+	client_wait_then(c, r, wait.v, wait.n, reload ? reload_finalize_reply : NULL);
 	free(wait.v);
 	return NULL;
 }
@@ -325,6 +340,9 @@ static cJSON *cmd_reload(struct daemon *d, struct client *c, const cJSON *req)
 {
 	struct idlist ids = { 0 };
 	cJSON *err = resolve_targets(d, req, &ids);
+	/* --update-env: the new workers get the caller's environment. */
+	if (!err)
+		err = commands_update_env(d, req);
 	if (!err)
 		err = reload_request(d, ids.v, ids.n);
 	if (err) {
@@ -417,8 +435,61 @@ static cJSON *cmd_stop(struct daemon *d, struct client *c, const cJSON *req)
 	return cmd_stop_like(d, c, req, AFTER_NOTHING);
 }
 
+/* --update-env: give the targets a new configuration whose env has the
+ * caller's environment laid over it. Instances that shared a
+ * configuration keep sharing the new one. */
+cJSON *commands_update_env(struct daemon *d, const cJSON *req)
+{
+	const cJSON *env = cJSON_GetObjectItemCaseSensitive(req, "env");
+	if (!cJSON_IsObject(env))
+		return NULL;
+	struct idlist ids = { 0 };
+	cJSON *err = resolve_targets(d, req, &ids);
+	if (err) {
+		free(ids.v);
+		return err;
+	}
+	struct app_conf **from = xcalloc(ids.n + 1, sizeof(*from));
+	struct app_conf **to = xcalloc(ids.n + 1, sizeof(*to));
+	size_t n = 0;
+	char msg[512];
+	cJSON *reply = NULL;
+	for (size_t i = 0; i < ids.n && !reply; i++) {
+		struct instance *in = proc_find(d, ids.v[i]);
+		size_t k = 0;
+		while (k < n && from[k] != in->conf)
+			k++;
+		if (k == n) {
+			to[n] = app_conf_with_env(in->conf, env, msg, sizeof(msg));
+			if (!to[n]) {
+				reply = reply_err("%s", msg);
+				break;
+			}
+			from[n++] = in->conf;
+		}
+	}
+	for (size_t i = 0; i < ids.n && !reply; i++) {
+		struct instance *in = proc_find(d, ids.v[i]);
+		for (size_t k = 0; k < n; k++)
+			if (from[k] == in->conf) {
+				in->conf = app_conf_ref(to[k]);
+				app_conf_unref(from[k]);
+				break;
+			}
+	}
+	for (size_t k = 0; k < n; k++)
+		app_conf_unref(to[k]);
+	free(from);
+	free(to);
+	free(ids.v);
+	return reply;
+}
+
 static cJSON *cmd_restart(struct daemon *d, struct client *c, const cJSON *req)
 {
+	cJSON *err = commands_update_env(d, req);
+	if (err)
+		return err;
 	return cmd_stop_like(d, c, req, AFTER_START);
 }
 

@@ -285,7 +285,8 @@ void client_wait_then(struct client *c, cJSON *reply, const int *ids, size_t n,
 	c->pending_reply = reply;
 	free(c->wait_ids);
 	c->wait_ids = xcalloc(n + 1, sizeof(int));
-	memcpy(c->wait_ids, ids, n * sizeof(int));
+	if (n)
+		memcpy(c->wait_ids, ids, n * sizeof(int));
 	c->nwait = n;
 	/* Already settled (nothing to wait for): answer now; the caller's
 	 * loop goes on with the next request line. */

@@ -167,7 +167,7 @@ static int setup(struct daemon *d, const struct daemon_opts *opts, char *err, si
 	write_daemon_pid(d);
 	if (opts->initial_apps) {
 		cJSON *ids = cJSON_CreateArray();
-		int rc = commands_start_specs(d, opts->initial_apps, false, ids, err, errlen);
+		int rc = commands_start_specs(d, opts->initial_apps, false, ids, NULL, err, errlen);
 		cJSON_Delete(ids);
 		if (rc < 0)
 			return -1;

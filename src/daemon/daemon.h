@@ -6,13 +6,19 @@
 #define PM2_DAEMON_H
 
 #include "loop.h"
+#include "privs.h"
+#include "../common/cron.h"
 #include "../common/paths.h"
 #include "../common/util.h"
 
 #include <cjson/cJSON.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+
+/* The struct that embeds `member` at p (timers, ios). */
+#define container_of(p, type, member) ((type *)((char *)(p) - offsetof(type, member)))
 
 /* PM2's status names, in `jlist` and `ls`. */
 enum inst_state {
@@ -72,6 +78,9 @@ struct app_conf {
 	char *err_file;
 	char *pid_file;       /* NULL = default */
 	int instances;        /* as asked: 0 = max, -1 = max-1 */
+	bool has_cron;        /* cron_restart */
+	struct cron_expr cron;
+	struct privs privs;   /* uid/gid/capabilities/no_new_privs */
 };
 
 struct instance;
@@ -79,6 +88,7 @@ struct nodeipc;
 struct retiree;
 struct reload_job;
 struct app_sockets;
+struct watcher;
 
 /* One end of a child's stdout or stderr pipe. Old pipes stay open after a
  * restart until every writer (grandchildren too) has closed them. */
@@ -114,7 +124,9 @@ struct instance {
 	struct timer kill_timer;
 	struct timer ready_timer; /* listen_timeout while launching */
 	enum stop_step stop_step; /* while stopping: the last step taken */
+	struct timer cron_timer;
 	struct pipe_reader *readers;
+	struct watcher *watcher; /* while --watch is on */
 	int out_fd, err_fd;   /* log files, -1 when disabled */
 	char *out_path, *err_path, *pid_path;
 	/* CPU sampling for `ls`: previous reading. */
@@ -168,6 +180,9 @@ int daemon_main(const struct daemon_opts *opts);
 
 /* Process table (proc.c). */
 struct app_conf *app_conf_new(const cJSON *spec, char *err, size_t errlen);
+/* A copy of `old` whose env has `env` laid over it (--update-env). */
+struct app_conf *app_conf_with_env(const struct app_conf *old, const cJSON *env,
+				   char *err, size_t errlen);
 struct app_conf *app_conf_ref(struct app_conf *c);
 void app_conf_unref(struct app_conf *c);
 struct instance *proc_find(struct daemon *d, int pm_id);
@@ -189,6 +204,8 @@ enum stop_step worker_stop_step(pid_t pid, struct nodeipc *ipc, const struct app
 				enum stop_step step, int pm_id);
 void instance_on_exit(struct daemon *d, struct instance *in, int status);
 void instance_reset_counters(struct instance *in);
+/* Arm the cron_restart timer for the next matching time, if any. */
+void instance_arm_cron(struct daemon *d, struct instance *in);
 /* Is this instance between two states (a request must wait for it)? */
 bool instance_busy(const struct instance *in);
 /* Launching or stopping right now (reload or not)? */
@@ -219,9 +236,12 @@ void control_poke(struct daemon *d);
 /* Requests (commands.c): handle one request; returns a reply, or NULL if
  * the reply will come later through the client's pending wait. */
 cJSON *commands_dispatch(struct daemon *d, struct client *c, const cJSON *req);
+/* --update-env on restart/reload: NULL when done (or nothing to do), else
+ * an error reply. */
+cJSON *commands_update_env(struct daemon *d, const cJSON *req);
 /* Start specs (foreground start and the `start` request share this). */
 int commands_start_specs(struct daemon *d, const cJSON *apps, bool update_env,
-			 cJSON *ids_out, char *err, size_t errlen);
+			 cJSON *ids_out, cJSON *reload_ids, char *err, size_t errlen);
 
 /* Rolling reload and retiring workers (reload.c). */
 /* Start a reload of these ids; NULL, or an error reply. */

@@ -112,10 +112,11 @@ cJSON *jlist_instance(struct daemon *d, struct instance *in, bool full)
 	set_num(env, "NODE_APP_INSTANCE", in->instance_index);
 	if (c->increment_var)
 		set_num(env, c->increment_var, (double)in->increment_value);
-	set_str(env, "username", daemon_username());
+	set_str(env, "username", c->privs.set_user ? c->privs.username : daemon_username());
 	set_num(env, "kill_timeout", (double)c->kill_timeout);
-	if (!cJSON_GetObjectItemCaseSensitive(env, "watch"))
-		set_bool(env, "watch", false);
+	/* "watch" says whether watching is on now: `pm2 stop` ends it. */
+	const cJSON *w = cJSON_GetObjectItemCaseSensitive(c->spec, "watch");
+	set_item(env, "watch", in->watcher && w ? cJSON_Duplicate(w, 1) : cJSON_CreateFalse());
 	if (in->has_exited)
 		set_num(env, "exit_code", in->exit_code);
 	if (full) {

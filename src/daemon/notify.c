@@ -4,6 +4,7 @@
 #include "log.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -94,34 +95,34 @@ static void on_notify(struct loop *l, struct io *io, uint32_t events)
 
 void notify_open(struct daemon *d)
 {
+	/* An abstract socket (NOTIFY_SOCKET=@...): apps running as another
+	 * user reach it although PM2_HOME is 0700, and no file is left
+	 * behind. Anyone may send to it; only our workers are listened to.
+	 * The start time keeps two PID-1 supervisors sharing a network
+	 * namespace (containers of one pod) apart. */
+	char *name = xasprintf("pm2-notify-%d-%lld", (int)getpid(), (long long)wall_ms());
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	char *path = xasprintf("%s/notify.sock", d->paths.home);
 	int one = 1;
-	int fd = -1;
-	if (strlen(path) >= sizeof(sa.sun_path)) {
-		errno = ENAMETOOLONG;
-		goto fail;
-	}
-	strcpy(sa.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		goto fail;
-	/* We hold PM2_HOME's lock: a socket file here is a stale one. */
-	unlink(path);
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	memcpy(sa.sun_path + 1, name, strlen(name));
+	socklen_t len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + strlen(name));
+	if (bind(fd, (struct sockaddr *)&sa, len) < 0 ||
 	    setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) < 0)
 		goto fail;
 	io_init(&d->notify_io, fd, on_notify, d);
 	if (loop_io_add(&d->loop, &d->notify_io, EPOLLIN) < 0)
 		goto fail;
 	d->notify_fd = fd;
-	d->notify_path = path;
+	d->notify_path = xasprintf("@%s", name);
+	free(name);
 	return;
 fail:
-	dlog_warn("cannot open %s for sd_notify readiness: %s", path, strerror(errno));
+	dlog_warn("cannot open a socket for sd_notify readiness: %s", strerror(errno));
 	if (fd >= 0)
 		close(fd);
-	free(path);
+	free(name);
 }
 
 void notify_close(struct daemon *d)
@@ -130,7 +131,6 @@ void notify_close(struct daemon *d)
 		return;
 	loop_io_del(&d->loop, &d->notify_io);
 	close(d->notify_fd);
-	unlink(d->notify_path);
 	free(d->notify_path);
 	d->notify_path = NULL;
 	d->notify_fd = -1;

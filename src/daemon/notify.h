@@ -8,8 +8,9 @@
 
 #include "daemon.h"
 
-/* Open $PM2_HOME/notify.sock. A failure is logged: apps then get no
- * NOTIFY_SOCKET and wait_ready falls back on listen_timeout. */
+/* Open the daemon's notify socket (abstract: NOTIFY_SOCKET=@pm2-notify-...).
+ * A failure is logged: apps then get no NOTIFY_SOCKET and wait_ready
+ * falls back on listen_timeout. */
 void notify_open(struct daemon *d);
 void notify_close(struct daemon *d);
 

@@ -6,6 +6,7 @@
 #include "cluster.h"
 #include "log.h"
 #include "nodeipc.h"
+#include "watch.h"
 #include "../common/app_spec.h"
 #include "../common/signals.h"
 
@@ -199,11 +200,43 @@ struct app_conf *app_conf_new(const cJSON *spec, char *err, size_t errlen)
 	c->pid_file = dup_or_null(spec_str(spec, "pid_file", NULL));
 	c->envp = build_envp(cJSON_GetObjectItemCaseSensitive(spec, "env"));
 	resolve_listen(c, spec);
+	if (privs_resolve(&c->privs, spec, err, errlen) < 0) {
+		app_conf_unref(c);
+		return NULL;
+	}
+	const char *cron = spec_str(spec, "cron_restart", NULL);
+	if (cron && cron_parse(cron, &c->cron, err, errlen) == 0)
+		c->has_cron = true;
+	else if (cron) {
+		app_conf_unref(c);
+		return NULL;
+	}
 
 	if (build_argv(c, spec, err, errlen) < 0) {
 		app_conf_unref(c);
 		return NULL;
 	}
+	return c;
+}
+
+struct app_conf *app_conf_with_env(const struct app_conf *old, const cJSON *env,
+				   char *err, size_t errlen)
+{
+	cJSON *spec = cJSON_Duplicate(old->spec, 1);
+	cJSON *merged = cJSON_GetObjectItemCaseSensitive(spec, "env");
+	if (!cJSON_IsObject(merged)) {
+		cJSON_DeleteItemFromObjectCaseSensitive(spec, "env");
+		merged = cJSON_AddObjectToObject(spec, "env");
+	}
+	/* PM2's --update-env: the caller's environment over the old one. */
+	for (const cJSON *v = env ? env->child : NULL; v; v = v->next) {
+		if (!cJSON_IsString(v))
+			continue;
+		cJSON_DeleteItemFromObjectCaseSensitive(merged, v->string);
+		cJSON_AddStringToObject(merged, v->string, v->valuestring);
+	}
+	struct app_conf *c = app_conf_new(spec, err, errlen);
+	cJSON_Delete(spec);
 	return c;
 }
 
@@ -233,6 +266,7 @@ void app_conf_unref(struct app_conf *c)
 	free(c->out_file);
 	free(c->err_file);
 	free(c->pid_file);
+	privs_free(&c->privs);
 	free(c);
 }
 
@@ -272,6 +306,7 @@ int proc_free_index(struct daemon *d, const char *name)
 }
 
 static void restart_timer_fired(struct loop *l, struct timer *t);
+static void cron_timer_fired(struct loop *l, struct timer *t);
 static void kill_timer_fired(struct loop *l, struct timer *t);
 static void ready_timer_fired(struct loop *l, struct timer *t);
 
@@ -310,6 +345,7 @@ struct instance *proc_add(struct daemon *d, struct app_conf *conf, int index)
 	timer_init(&in->restart_timer, restart_timer_fired, d);
 	timer_init(&in->kill_timer, kill_timer_fired, d);
 	timer_init(&in->ready_timer, ready_timer_fired, d);
+	timer_init(&in->cron_timer, cron_timer_fired, d);
 
 	struct instance **pp = &d->procs;
 	while (*pp)
@@ -328,6 +364,8 @@ void proc_remove(struct daemon *d, struct instance *in)
 	loop_timer_cancel(&d->loop, &in->restart_timer);
 	loop_timer_cancel(&d->loop, &in->kill_timer);
 	loop_timer_cancel(&d->loop, &in->ready_timer);
+	loop_timer_cancel(&d->loop, &in->cron_timer);
+	watch_stop(d, in);
 	output_detach_all(d, in);
 	output_close_logs(in);
 	nodeipc_free(d, in->ipc);
@@ -347,8 +385,6 @@ void proc_remove(struct daemon *d, struct instance *in)
 }
 
 /* Timers are embedded in their instance and carry the daemon as ctx. */
-#define container_of(p, type, member) \
-	((type *)((char *)(p) - offsetof(type, member)))
 
 static void restart_timer_fired(struct loop *l, struct timer *t)
 {
@@ -372,6 +408,21 @@ static void ready_timer_fired(struct loop *l, struct timer *t)
 		  "considered online", in->conf->name, in->pm_id,
 		  (long long)in->conf->listen_timeout);
 	instance_ready(t->ctx, in);
+}
+
+/* cron_restart: a running instance restarts (counted), then the next
+ * time is armed. A stopped one stays stopped. */
+static void cron_timer_fired(struct loop *l, struct timer *t)
+{
+	(void)l;
+	struct daemon *d = t->ctx;
+	struct instance *in = container_of(t, struct instance, cron_timer);
+	if (in->state == ST_ONLINE || in->state == ST_LAUNCHING) {
+		dlog_info("App [%s:%d] cron restart", in->conf->name, in->pm_id);
+		instance_stop(d, in, AFTER_START);
+	}
+	instance_arm_cron(d, in);
+	control_poke(d);
 }
 
 static void kill_timer_fired(struct loop *l, struct timer *t)

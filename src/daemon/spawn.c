@@ -42,7 +42,7 @@ static char **instance_envp(struct daemon *d, struct instance *in, const struct 
 	size_t base = 0;
 	while (c->envp[base])
 		base++;
-	char *extra[32];
+	char *extra[40];
 	size_t n = 0;
 	extra[n++] = xasprintf("pm_id=%d", in->pm_id);
 	extra[n++] = xasprintf("name=%s", c->name);
@@ -76,6 +76,13 @@ static char **instance_envp(struct daemon *d, struct instance *in, const struct 
 		extra[n++] = xasprintf("NODE_CHANNEL_SERIALIZATION_MODE=json");
 		if (io->worker_id > 0)
 			extra[n++] = xasprintf("NODE_UNIQUE_ID=%d", io->worker_id);
+	}
+	if (c->privs.set_user) {
+		/* The app's user, not ours. */
+		extra[n++] = xasprintf("USER=%s", c->privs.username);
+		extra[n++] = xasprintf("LOGNAME=%s", c->privs.username);
+		if (c->privs.home)
+			extra[n++] = xasprintf("HOME=%s", c->privs.home);
 	}
 
 	char **envp = xcalloc(base + n + 1, sizeof(char *));
@@ -215,6 +222,13 @@ pid_t spawn_instance(struct daemon *d, struct instance *in, const struct spawn_i
 	if (listen_pid_slot)
 		fill_pid(listen_pid_slot);
 
+	char why[256];
+	if (privs_apply(&c->privs, why, sizeof(why)) < 0) {
+		char msg[400];
+		int m = snprintf(msg, sizeof(msg), "pm2: cannot drop privileges: %s\n", why);
+		(void)!write(2, msg, (size_t)m < sizeof(msg) ? (size_t)m : sizeof(msg) - 1);
+		_exit(126);
+	}
 	if (chdir(c->cwd) < 0)
 		child_fail("chdir to", c->cwd, 126);
 	execve(c->exec_path, argv, envp);

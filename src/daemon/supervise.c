@@ -7,6 +7,7 @@
 #include "log.h"
 #include "nodeipc.h"
 #include "spawn.h"
+#include "watch.h"
 #include "../common/signals.h"
 
 #include <errno.h>
@@ -16,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 /* PM2's exponential backoff: ×1.5 per crash, capped at 15 s, forgotten
@@ -128,7 +130,8 @@ static pid_t spawn_worker(struct daemon *d, struct instance *in, int out_fd, int
 		/* Node's cluster.worker.id; never 0, which Node reads as "none". */
 		if (c->cluster) {
 			io.worker_id = ++d->next_worker_id;
-			preload = nodeipc_drain_preload(d);
+			/* Another user cannot read it in our 0700 PM2_HOME. */
+			preload = c->privs.set_user ? NULL : nodeipc_drain_preload(d);
 			io.node_preload = preload;
 		}
 	}
@@ -145,6 +148,21 @@ static pid_t spawn_worker(struct daemon *d, struct instance *in, int out_fd, int
 	nodeipc_started(ipc, pid);
 	in->ipc = ipc;
 	return pid;
+}
+
+void instance_arm_cron(struct daemon *d, struct instance *in)
+{
+	if (!in->conf->has_cron)
+		return;
+	time_t now = time(NULL);
+	time_t next = cron_next(&in->conf->cron, now);
+	if (next == (time_t)-1) {
+		loop_timer_cancel(&d->loop, &in->cron_timer);
+		return;
+	}
+	/* Wall-clock seconds to a monotonic timer; re-armed at each fire,
+	 * so a clock change shifts at most one period. */
+	loop_timer_arm(&d->loop, &in->cron_timer, (int64_t)(next - now) * 1000 - wall_ms() % 1000);
 }
 
 int instance_start(struct daemon *d, struct instance *in)
@@ -181,6 +199,9 @@ int instance_start(struct daemon *d, struct instance *in)
 	in->cpu_prev_ms = 0;
 	output_attach(d, in, out_pipe[0], err_pipe[0]);
 	write_pid_file(in);
+	if (!timer_armed(&in->cron_timer))
+		instance_arm_cron(d, in);
+	watch_start(d, in);
 	if (starts_launching(in->conf)) {
 		dlog_info("App [%s:%d] launching (pid %d)", in->conf->name, in->pm_id, (int)pid);
 		in->state = ST_LAUNCHING;
@@ -259,6 +280,10 @@ void instance_stop(struct daemon *d, struct instance *in, enum after_stop after)
 	/* A delete outranks a restart outranks a plain stop. */
 	if (after > in->after_stop)
 		in->after_stop = after;
+	if (in->after_stop != AFTER_START) {
+		loop_timer_cancel(&d->loop, &in->cron_timer);
+		watch_stop(d, in); /* PM2: stopping an app ends its watch */
+	}
 
 	reload_instance_stopping(d, in);
 	switch (in->state) {

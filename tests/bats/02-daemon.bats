@@ -47,6 +47,7 @@ load helpers
 	"$PM2" start b.sh >/dev/null
 	pa=$(pid_of a)
 	pb=$(pid_of b)
+	wait_until 5 started a
 	dpid=$(cat "$PM2_HOME/pm2.pid")
 	run "$PM2" kill
 	assert_success
@@ -76,7 +77,10 @@ load helpers
 
 @test "a stale socket file does not stop the daemon from starting" {
 	"$PM2" ping >/dev/null
-	kill -9 "$(cat "$PM2_HOME/pm2.pid")"
+	dpid=$(cat "$PM2_HOME/pm2.pid")
+	kill -9 "$dpid"
+	gone() { ! kill -0 "$dpid" 2>/dev/null; }
+	wait_until 5 gone
 	[ -S "$PM2_HOME/rpc.sock" ]
 	run "$PM2" ping
 	assert_success

@@ -7,6 +7,7 @@ load helpers
 	make_sleeper s
 	"$PM2" start s.sh >/dev/null
 	pid=$(pid_of s)
+	wait_until 5 started s
 	run "$PM2" stop s
 	assert_success
 	assert_output --partial "[PM2] Applying action stopProcessId on app [s](ids: [ 0 ])"
@@ -37,6 +38,7 @@ SH
 @test "an app that ignores SIGINT is killed after kill_timeout" {
 	"$PM2" start "$FIXTURES/stubborn.sh" --kill-timeout 300 >/dev/null
 	pid=$(pid_of stubborn)
+	wait_until 5 started stubborn
 	start=$(date +%s%N)
 	"$PM2" stop stubborn >/dev/null
 	end=$(date +%s%N)
@@ -52,10 +54,12 @@ SH
 #!/bin/sh
 trap 'echo "got TERM"; exit 0' TERM
 trap '' INT
+echo started
 while :; do sleep 0.1; done
 SH
 	chmod +x term.sh
 	"$PM2" start term.sh --kill-signal SIGTERM --kill-timeout 5000 >/dev/null
+	wait_until 5 started term
 	"$PM2" stop term >/dev/null
 	grep -q "got TERM" "$PM2_HOME/logs/term-out.log"
 	[ "$(jl '.[0].pm2_env.exit_code')" = 0 ]
@@ -151,6 +155,7 @@ SH
 
 @test "a stop of many apps waits for all of them, in parallel" {
 	for n in a b c d; do "$PM2" start "$FIXTURES/stubborn.sh" --name $n --kill-timeout 1000 >/dev/null; done
+	for n in a b c d; do wait_until 5 started $n; done
 	start=$(date +%s%N)
 	"$PM2" stop all >/dev/null
 	end=$(date +%s%N)

@@ -47,6 +47,7 @@ TABLE
 	make_sleeper s
 	"$PM2" start s.sh >/dev/null
 	pid=$(pid_of s)
+	wait_until 5 started s
 	run "$PM2" ls
 	assert_output --regexp "│ 0  │ s    │ default     │ N/A     │ fork    │ $pid +│ [0-9]+s +│ 0    │ online    │ [0-9.]+% +│ [0-9.]+(kb|mb) +│"
 }
@@ -86,6 +87,7 @@ TABLE
 @test "jlist is PM2's JSON shape" {
 	make_sleeper s
 	NODE_ENV=test "$PM2" start s.sh >/dev/null
+	wait_until 5 started s
 	run "$PM2" jlist
 	assert_success
 	echo "$output" | jq -e 'type == "array" and length == 1'

@@ -29,13 +29,7 @@ start_pid1() {
 
 # Wait for the runtime to end; sets RC.
 wait_pid1() { # seconds
-	local end=$((SECONDS + $1))
-	while kill -0 "$UPID" 2>/dev/null; do
-		[ $SECONDS -lt $end ] || { echo "still running after $1 s"; return 1; }
-		sleep 0.05
-	done
-	wait "$UPID"
-	RC=$?
+	wait_exit "$UPID" "$1" || return 1
 	UPID=
 }
 
@@ -85,7 +79,7 @@ SH
 @test "SIGTERM stops a graceful app and exits 0 within a couple of seconds" {
 	make_sleeper grace
 	start_pid1 "$(RUNTIME)" grace.sh
-	wait_until 5 is_status grace online
+	wait_until 5 started grace "$WORK/stdout"
 	t0=$(date +%s%N)
 	kill -TERM "$INIT"
 	wait_pid1 10
@@ -100,7 +94,7 @@ SH
 	for sig in INT QUIT; do
 		make_sleeper g
 		start_pid1 "$(RUNTIME)" g.sh
-		wait_until 5 is_status g online
+		wait_until 5 started g "$WORK/stdout"
 		kill -$sig "$INIT"
 		wait_pid1 10
 		assert_equal "$RC" 0
@@ -110,7 +104,7 @@ SH
 
 @test "an app that ignores SIGINT and SIGTERM is killed after kill_timeout" {
 	start_pid1 "$(RUNTIME)" "$FIXTURES/stubborn.sh" --kill-timeout 700
-	wait_until 5 is_status stubborn online
+	wait_until 5 started stubborn "$WORK/stdout"
 	t0=$(date +%s%N)
 	kill -TERM "$INIT"
 	wait_pid1 10
@@ -147,12 +141,12 @@ SH
 #!/bin/sh
 trap 'echo "app got USR2"' USR2
 trap 'exit 0' INT
-echo ready
+echo started
 while :; do sleep 0.1; done
 SH
 	chmod +x usr.sh
 	start_pid1 "$(RUNTIME)" usr.sh --name web
-	wait_until 5 is_status web online
+	wait_until 5 started web "$WORK/stdout"
 	run "$PM2" ls
 	assert_output --partial "│ web "
 	assert_output --partial "online"
@@ -191,11 +185,12 @@ trap 'echo "app got HUP"' HUP
 trap 'echo "app got USR1"' USR1
 trap 'echo "app got WINCH"' WINCH
 trap 'exit 0' INT
+echo started
 while :; do sleep 0.1; done
 SH
 	chmod +x hup.sh
 	start_pid1 "$(RUNTIME)" hup.sh
-	wait_until 5 is_status hup online
+	wait_until 5 started hup "$WORK/stdout"
 	kill -TTIN "$INIT"
 	kill -TTOU "$INIT"
 	kill -TSTP "$INIT"

@@ -175,6 +175,21 @@ EOF
 	wait "$starter"
 }
 
+@test "a worker running as another user gets its socket and can still say READY=1" {
+	[ "$(id -u)" = 0 ] || skip "needs root"
+	[ -x /usr/bin/python3 ] || skip "needs /usr/bin/python3"
+	cp "$EXAMPLES/web.py" .
+	chmod 755 "$WORK"
+	run "$PM2" start web.py --interpreter /usr/bin/python3 --user nobody -i 1 \
+		--listen 127.0.0.1:18209 --wait-ready --listen-timeout 60000
+	assert_success
+	pid=$(jl '.[0].pid')
+	[ "$(awk '$1 == "Uid:" {print $2}' "/proc/$pid/status")" = 65534 ]
+	grep -q "App \[web:0\] ready" "$PM2_HOME/pm2.log"
+	run curl -s --max-time 3 http://127.0.0.1:18209/
+	assert_output "pid $pid"
+}
+
 @test "listen_timeout: a worker that never says ready is online after it" {
 	mkfifo go
 	GO=$WORK/go run "$PM2" start "$FIXTURES/ready-when.py" --name late --wait-ready --listen-timeout 500

@@ -40,6 +40,17 @@ wait_until() {
 	done
 }
 
+# wait_exit <pid> <seconds>: wait for our child to end; sets RC.
+wait_exit() {
+	local end=$((SECONDS + $2))
+	while kill -0 "$1" 2>/dev/null; do
+		[ $SECONDS -lt $end ] || { echo "still running after $2 s"; return 1; }
+		sleep 0.05
+	done
+	wait "$1"
+	RC=$?
+}
+
 # jq over `pm2 jlist`
 jl() {
 	"$PM2" jlist | jq -r "$@"
@@ -50,13 +61,19 @@ pid_of() { jl ".[] | select(.name==\"$1\") | .pid" | head -1; }
 restarts_of() { jl ".[] | select(.name==\"$1\") | .pm2_env.restart_time" | head -1; }
 is_status() { [ "$(status_of "$1")" = "$2" ]; }
 
-# A tiny long-running app in shell.
+# A tiny long-running app in shell. It says "started" once its SIGINT
+# handler is in place: wait for that (started <name>) before stopping it
+# if the test looks at how it stopped.
 make_sleeper() { # name
 	cat >"$WORK/$1.sh" <<'SH'
 #!/bin/sh
-echo "started $$"
 trap 'echo "got SIGINT"; exit 0' INT
+echo "started $$"
 while :; do sleep 0.1; done
 SH
 	chmod +x "$WORK/$1.sh"
+}
+
+started() { # name [log]
+	grep -q "^started" "${2:-$PM2_HOME/logs/$1-out.log}" 2>/dev/null
 }

@@ -4,7 +4,7 @@
 #define _GNU_SOURCE
 #include "../../src/common/cpus.h"
 #include "../../src/common/util.h"
-#include "tap.h"
+#include "unit.h"
 
 #include <sched.h>
 #include <stdlib.h>
@@ -46,7 +46,7 @@ static char *own_v2_path(void)
 	return r;
 }
 
-int main(void)
+void test_cpus(void)
 {
 	cpu_set_t set;
 	sched_getaffinity(0, sizeof(set), &set);
@@ -99,5 +99,4 @@ int main(void)
 
 	reset();
 	rmdir(root);
-	return tap_done();
 }

@@ -1,6 +1,6 @@
 /* listen_spec: what the "listen" key accepts, and how addresses print. */
 #include "../../src/common/listen_spec.h"
-#include "tap.h"
+#include "unit.h"
 
 #include <string.h>
 
@@ -25,7 +25,7 @@ static void refuses(const char *in, const char *reason)
 	      why ? why : "(accepted)");
 }
 
-int main(void)
+void test_listen_spec(void)
 {
 	accepts("8080", "*:8080");
 	accepts("0", "*:0");
@@ -54,5 +54,4 @@ int main(void)
 	memset(longp + 6, 'x', 150);
 	longp[156] = '\0';
 	refuses(longp, "107 bytes");
-	return tap_done();
 }

@@ -1,0 +1,25 @@
+/* Unit tests for pure logic (parsers): TAP output, one line per check. */
+#include "unit.h"
+
+int unit_count, unit_failed;
+
+void test_cron(void);
+void test_app_spec(void);
+void test_json_pos(void);
+void test_json_comments(void);
+void test_yaml(void);
+void test_cpus(void);
+void test_listen_spec(void);
+
+int main(void)
+{
+	test_cron();
+	test_app_spec();
+	test_json_pos();
+	test_json_comments();
+	test_yaml();
+	test_cpus();
+	test_listen_spec();
+	printf("1..%d\n", unit_count);
+	return unit_failed ? 1 : 0;
+}
