@@ -80,7 +80,7 @@ FUZZ_CFLAGS  := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitiz
 		-Wall -Wextra \
 		-Wno-unused-parameter -DPM2_VERSION='"$(VERSION)"'
 FUZZ_COMMON  := $(filter-out src/common/cpus.c,$(wildcard src/common/*.c)) src/daemon/privs.c
-FUZZ_DAEMON  := $(filter-out src/daemon/spawn.c src/daemon/privs.c,$(wildcard src/daemon/*.c)) src/common/cpus.c
+FUZZ_DAEMON  := $(filter-out src/daemon/spawn.c src/daemon/cluster.c src/daemon/privs.c,$(wildcard src/daemon/*.c)) src/common/cpus.c
 FUZZ_SECONDS ?= 60
 
 build/fuzz/ecosystem: tests/fuzz/fuzz_ecosystem.c $(FUZZ_COMMON) $(HDRS)

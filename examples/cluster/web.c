@@ -35,9 +35,10 @@ static int passed_sockets(void)
 static int own_socket(void)
 {
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
-	struct sockaddr_in sa = { .sin_family = AF_INET,
-				  .sin_port = htons((unsigned short)atoi(getenv("PORT") ? getenv("PORT") : "8082")),
-				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct sockaddr_in sa = {
+	    .sin_family = AF_INET,
+	    .sin_port = htons((unsigned short)atoi(getenv("PORT") ? getenv("PORT") : "8082")),
+	    .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 511) < 0) {
 		perror("listen");
@@ -50,7 +51,7 @@ static int own_socket(void)
 static void sd_notify(const char *state)
 {
 	const char *path = getenv("NOTIFY_SOCKET");
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	if (!path || strlen(path) >= sizeof(sa.sun_path))
 		return;
 	strcpy(sa.sun_path, path);
@@ -64,7 +65,7 @@ static void sd_notify(const char *state)
 
 static void serve(int conn)
 {
-	struct timeval tv = { .tv_sec = 5 };
+	struct timeval tv = {.tv_sec = 5};
 	setsockopt(conn, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	char req[4096];
 	size_t got = 0;
@@ -90,9 +91,9 @@ int main(void)
 	struct pollfd p[MAX_SOCKETS + 1];
 	int n = passed_sockets();
 	for (int i = 0; i < n; i++)
-		p[i] = (struct pollfd){ .fd = 3 + i, .events = POLLIN };
+		p[i] = (struct pollfd){.fd = 3 + i, .events = POLLIN};
 	if (!n)
-		p[n++] = (struct pollfd){ .fd = own_socket(), .events = POLLIN };
+		p[n++] = (struct pollfd){.fd = own_socket(), .events = POLLIN};
 	/* Shared with the other workers: a connection another worker took
 	 * first must not leave this one blocked in accept(). */
 	for (int i = 0; i < n; i++)
@@ -106,7 +107,7 @@ int main(void)
 	sd_notify("READY=1");
 	printf("c worker %d serving\n", (int)getpid());
 	fflush(stdout);
-	p[n] = (struct pollfd){ .fd = sfd, .events = POLLIN };
+	p[n] = (struct pollfd){.fd = sfd, .events = POLLIN};
 	for (;;) {
 		if (poll(p, (nfds_t)n + 1, -1) < 0 && errno != EINTR)
 			return 1;

@@ -109,7 +109,7 @@ static int cgroup_cpu_limit(const char *root)
 	free(probe);
 	if (v2)
 		return walk_limits(root, true);
-	static const char *const v1dirs[] = { "cpu", "cpu,cpuacct", "cpuacct,cpu" };
+	static const char *const v1dirs[] = {"cpu", "cpu,cpuacct", "cpuacct,cpu"};
 	int lim = 0;
 	for (size_t i = 0; i < ARRAY_LEN(v1dirs) && !lim; i++) {
 		char *mount = xasprintf("%s/%s", root, v1dirs[i]);

@@ -90,7 +90,8 @@ int listen_spec_parse(const char *s, struct listen_addr *out, const char **why)
 	if (strchr(host, ':'))
 		return fail(why, "an IPv6 address is written [ADDRESS]:PORT");
 	if (inet_pton(AF_INET, host, out->ip) != 1)
-		return fail(why, "not an IP address (host names other than localhost are not resolved)");
+		return fail(why,
+			    "not an IP address (host names other than localhost are not resolved)");
 	out->family = LISTEN_IPV4;
 	return 0;
 }

@@ -7,7 +7,7 @@
 #include <stdbool.h>
 
 enum listen_family {
-	LISTEN_ANY,  /* a port alone: every address, IPv6 and IPv4 */
+	LISTEN_ANY, /* a port alone: every address, IPv6 and IPv4 */
 	LISTEN_IPV4,
 	LISTEN_IPV6,
 	LISTEN_UNIX,
@@ -18,8 +18,8 @@ enum listen_family {
 
 struct listen_addr {
 	enum listen_family family;
-	unsigned char ip[16]; /* network order; 4 bytes for IPv4 */
-	int port;             /* 0..65535 (0: one ephemeral port for all) */
+	unsigned char ip[16];		     /* network order; 4 bytes for IPv4 */
+	int port;			     /* 0..65535 (0: one ephemeral port for all) */
 	char path[LISTEN_UNIX_PATH_MAX + 1]; /* LISTEN_UNIX, as written */
 };
 

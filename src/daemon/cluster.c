@@ -24,10 +24,10 @@
 
 struct listen_sock {
 	int fd;
-	char *label;           /* the spec as configured, or Node's query */
+	char *label;		 /* the spec as configured, or Node's query */
 	struct listen_addr addr; /* as asked (port 0 stays 0) */
 	bool dgram;
-	char *unix_path;       /* a socket file we made: unlinked on close */
+	char *unix_path; /* a socket file we made: unlinked on close */
 };
 
 struct server_data {
@@ -45,6 +45,15 @@ struct app_sockets {
 	size_t nsdata;
 	struct app_sockets *next;
 };
+
+/* Close a socket we failed to set up, keeping the errno that says why. */
+static int close_failed(int fd)
+{
+	int e = errno;
+	close(fd);
+	errno = e;
+	return -1;
+}
 
 static struct app_sockets *find_app(struct daemon *d, const char *name)
 {
@@ -75,15 +84,15 @@ static bool unix_path_stale(const struct sockaddr_un *sa)
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return false;
-	bool stale = connect(fd, (const struct sockaddr *)sa, sizeof(*sa)) < 0 &&
-		     errno == ECONNREFUSED;
+	bool stale =
+	    connect(fd, (const struct sockaddr *)sa, sizeof(*sa)) < 0 && errno == ECONNREFUSED;
 	close(fd);
 	return stale;
 }
 
 static int bind_unix(const char *path, int type, struct listen_sock *out)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	if (strlen(path) >= sizeof(sa.sun_path)) {
 		errno = ENAMETOOLONG;
 		return -1;
@@ -97,12 +106,8 @@ static int bind_unix(const char *path, int type, struct listen_sock *out)
 		unlink(sa.sun_path);
 		rc = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
 	}
-	if (rc < 0) {
-		int e = errno;
-		close(fd);
-		errno = e;
-		return -1;
-	}
+	if (rc < 0)
+		return close_failed(fd);
 	out->unix_path = xstrdup(path);
 	return fd;
 }
@@ -119,20 +124,17 @@ static int bind_inet(int family, const unsigned char *ip, int port, int type, bo
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
 	int rc;
 	if (family == AF_INET6) {
-		struct sockaddr_in6 sa = { .sin6_family = AF_INET6, .sin6_port = htons((uint16_t)port) };
+		struct sockaddr_in6 sa = {.sin6_family = AF_INET6,
+					  .sin6_port = htons((uint16_t)port)};
 		memcpy(&sa.sin6_addr, ip, 16);
 		rc = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
 	} else {
-		struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+		struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
 		memcpy(&sa.sin_addr, ip, 4);
 		rc = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
 	}
-	if (rc < 0) {
-		int e = errno;
-		close(fd);
-		errno = e;
-		return -1;
-	}
+	if (rc < 0)
+		return close_failed(fd);
 	return fd;
 }
 
@@ -167,12 +169,9 @@ static int sock_open(struct listen_sock *s, const char *cwd, bool nonblock)
 		return -1;
 	if ((!s->dgram && listen(fd, CLUSTER_BACKLOG) < 0) ||
 	    (nonblock && fd_set_nonblock(fd, true) < 0)) {
-		int e = errno;
-		close(fd);
 		if (s->unix_path)
 			unlink(s->unix_path);
-		errno = e;
-		return -1;
+		return close_failed(fd);
 	}
 	s->fd = fd;
 	return 0;
@@ -372,7 +371,8 @@ static int query_addr(const cJSON *msg, struct listen_addr *a, bool *dgram)
 	memset(a, 0, sizeof(*a));
 	*dgram = cJSON_IsString(type) && str_starts(type->valuestring, "udp");
 	int atype = cJSON_IsNumber(type) ? type->valueint
-		    : *dgram ? (strcmp(type->valuestring, "udp6") == 0 ? 6 : 4) : 4;
+		    : *dgram		 ? (strcmp(type->valuestring, "udp6") == 0 ? 6 : 4)
+					 : 4;
 	if (atype == -1) {
 		if (!host || strlen(host) > LISTEN_UNIX_PATH_MAX)
 			return -EINVAL;
@@ -404,8 +404,7 @@ static bool ip_is_wildcard(const struct listen_addr *a)
 /* May a configured socket serve this query? Same port, and an address
  * that is the same or narrower than what the app asked for: an app that
  * listens on 127.0.0.1 must never end up on every interface. */
-static bool conf_serves(const struct listen_sock *s, const struct listen_addr *q,
-			const char *cwd)
+static bool conf_serves(const struct listen_sock *s, const struct listen_addr *q, const char *cwd)
 {
 	if (s->addr.family == LISTEN_UNIX || q->family == LISTEN_UNIX) {
 		if (s->addr.family != q->family)
@@ -457,7 +456,7 @@ static int query_socket(struct daemon *d, const struct app_conf *c, struct app_s
 	for (size_t i = 0; i < a->nconf && !*dgram; i++)
 		if (conf_serves(&a->conf[i], &q, c->cwd))
 			return a->conf[i].fd;
-	static const char *const fields[] = { "address", "port", "addressType" };
+	static const char *const fields[] = {"address", "port", "addressType"};
 	char *label = js_join(msg, fields, ARRAY_LEN(fields));
 	for (size_t i = 0; i < a->nnode; i++) {
 		if (strcmp(a->node[i].label, label) == 0) {
@@ -469,7 +468,7 @@ static int query_socket(struct daemon *d, const struct app_conf *c, struct app_s
 		free(label);
 		return -EMFILE;
 	}
-	struct listen_sock s = { .fd = -1, .label = label, .addr = q, .dgram = *dgram };
+	struct listen_sock s = {.fd = -1, .label = label, .addr = q, .dgram = *dgram};
 	char where[160];
 	listen_addr_format(&q, where, sizeof(where));
 	if (sock_open(&s, c->cwd, true) < 0) {
@@ -486,10 +485,10 @@ static int query_socket(struct daemon *d, const struct app_conf *c, struct app_s
 	return s.fd;
 }
 
-int cluster_node_query(struct daemon *d, const struct app_conf *c, const cJSON *msg,
-		       char **key, const cJSON **data, bool *dgram)
+int cluster_node_query(struct daemon *d, const struct app_conf *c, const cJSON *msg, char **key,
+		       const cJSON **data, bool *dgram)
 {
-	static const char *const fields[] = { "address", "port", "addressType", "fd", "index" };
+	static const char *const fields[] = {"address", "port", "addressType", "fd", "index"};
 	*key = js_join(msg, fields, ARRAY_LEN(fields));
 	*data = NULL;
 	*dgram = false;

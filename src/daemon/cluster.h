@@ -28,7 +28,7 @@ bool cluster_has_sockets(struct daemon *d, const char *name);
 /* A Node worker's queryServer: find or bind the socket it asks for.
  * Returns a socket fd (ours: do not close) or a negative errno; *key gets
  * Node's handle key, *data the server data to echo (owned by us). */
-int cluster_node_query(struct daemon *d, const struct app_conf *c, const cJSON *msg,
-		       char **key, const cJSON **data, bool *dgram);
+int cluster_node_query(struct daemon *d, const struct app_conf *c, const cJSON *msg, char **key,
+		       const cJSON **data, bool *dgram);
 
 #endif

@@ -27,7 +27,7 @@ struct ipc_out {
 	struct ipc_out *next;
 	char *data;
 	size_t len, off;
-	int fd;        /* a handle to pass with the first byte, or -1 (our dup) */
+	int fd; /* a handle to pass with the first byte, or -1 (our dup) */
 	bool fd_sent;
 	int tries;
 };
@@ -37,10 +37,10 @@ struct nodeipc {
 	struct daemon *d;
 	struct app_conf *conf;
 	pid_t pid;
-	bool cluster;   /* NODE_UNIQUE_ID: a cluster worker */
-	bool closed;    /* EOF or error: nothing more in or out */
-	bool dead;      /* freed (memory kept until the end of the round) */
-	bool skipping;  /* dropping the rest of an oversized line */
+	bool cluster;  /* NODE_UNIQUE_ID: a cluster worker */
+	bool closed;   /* EOF or error: nothing more in or out */
+	bool dead;     /* freed (memory kept until the end of the round) */
+	bool skipping; /* dropping the rest of an oversized line */
 	double seq;
 	struct buf in;
 	int rx_fds[IPC_MAX_FDS];
@@ -163,8 +163,8 @@ static void update_events(struct nodeipc *ipc)
  * in the same write, as libuv's uv_write2 does. */
 static ssize_t send_head(struct nodeipc *ipc, struct ipc_out *m)
 {
-	struct iovec iov = { .iov_base = m->data + m->off, .iov_len = m->len - m->off };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct iovec iov = {.iov_base = m->data + m->off, .iov_len = m->len - m->off};
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
 	union {
 		char buf[CMSG_SPACE(sizeof(int))];
 		struct cmsghdr align;
@@ -325,8 +325,8 @@ static void on_query_server(struct nodeipc *ipc, const cJSON *msg)
 	cJSON_AddNumberToObject(r, "seq", ipc->seq++);
 	free(key);
 	if (fd < 0) {
-		dlog_warn("App [%s] worker %d: listen failed: %s", ipc->conf->name,
-			  (int)ipc->pid, strerror(-fd));
+		dlog_warn("App [%s] worker %d: listen failed: %s", ipc->conf->name, (int)ipc->pid,
+			  strerror(-fd));
 		send_json(ipc, r, -1);
 		cJSON_Delete(r);
 		return;
@@ -400,23 +400,6 @@ static void on_message(struct nodeipc *ipc, const cJSON *msg, int depth)
 		on_cluster(ipc, msg);
 }
 
-static void take_fds(struct nodeipc *ipc, struct msghdr *mh)
-{
-	for (struct cmsghdr *h = CMSG_FIRSTHDR(mh); h; h = CMSG_NXTHDR(mh, h)) {
-		if (h->cmsg_level != SOL_SOCKET || h->cmsg_type != SCM_RIGHTS)
-			continue;
-		size_t n = (h->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		for (size_t i = 0; i < n; i++) {
-			int fd;
-			memcpy(&fd, CMSG_DATA(h) + i * sizeof(int), sizeof(int));
-			if (ipc->nrx < IPC_MAX_FDS)
-				ipc->rx_fds[ipc->nrx++] = fd;
-			else
-				close(fd);
-		}
-	}
-}
-
 static void process_lines(struct nodeipc *ipc)
 {
 	char *nl;
@@ -445,21 +428,27 @@ static void read_channel(struct nodeipc *ipc)
 {
 	for (;;) {
 		buf_reserve(&ipc->in, 65536);
-		struct iovec iov = { .iov_base = ipc->in.data + ipc->in.len,
-				     .iov_len = ipc->in.cap - ipc->in.len - 1 };
+		struct iovec iov = {.iov_base = ipc->in.data + ipc->in.len,
+				    .iov_len = ipc->in.cap - ipc->in.len - 1};
 		union {
 			char buf[CMSG_SPACE(IPC_MAX_FDS * sizeof(int))];
 			struct cmsghdr align;
 		} cm;
-		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
-				     .msg_control = cm.buf, .msg_controllen = sizeof(cm.buf) };
+		struct msghdr mh = {.msg_iov = &iov,
+				    .msg_iovlen = 1,
+				    .msg_control = cm.buf,
+				    .msg_controllen = sizeof(cm.buf)};
 		ssize_t n = recvmsg(ipc->io.fd, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0 && errno == EAGAIN)
+		if (n < 0 && errno == EAGAIN) {
+			/* Idle channels hold no buffer: there may be hundreds. */
+			if (!ipc->in.len)
+				buf_free(&ipc->in);
 			return;
+		}
 		if (n > 0)
-			take_fds(ipc, &mh);
+			ipc->nrx += cmsg_take_fds(&mh, ipc->rx_fds + ipc->nrx, IPC_MAX_FDS - ipc->nrx);
 		if (n <= 0) {
 			closed_by_peer(ipc);
 			return;
@@ -493,24 +482,24 @@ static void on_channel(struct loop *l, struct io *io, uint32_t events)
  * keep-alive load through 3 reloads, 17 failed requests without it, 0
  * with it (PM2 7: 17). */
 static const char drain_js[] =
-	"'use strict';\n"
-	"// Written by the pm2 daemon: keep-alive drain for retired cluster workers.\n"
-	"const http = require('http');\n"
-	"const draining = Symbol('pm2.draining');\n"
-	"const proto = http.Server.prototype;\n"
-	"const { close, closeIdleConnections, emit } = proto;\n"
-	"proto.close = function () {\n"
-	"  this[draining] = true;\n"
-	"  return close.apply(this, arguments);\n"
-	"};\n"
-	"if (typeof closeIdleConnections === 'function')\n"
-	"  proto.closeIdleConnections = function () {\n"
-	"    if (!this[draining]) return closeIdleConnections.apply(this, arguments);\n"
-	"  };\n"
-	"proto.emit = function (event, req, res) {\n"
-	"  if (event === 'request' && this[draining]) res.shouldKeepAlive = false;\n"
-	"  return emit.apply(this, arguments);\n"
-	"};\n";
+    "'use strict';\n"
+    "// Written by the pm2 daemon: keep-alive drain for retired cluster workers.\n"
+    "const http = require('http');\n"
+    "const draining = Symbol('pm2.draining');\n"
+    "const proto = http.Server.prototype;\n"
+    "const { close, closeIdleConnections, emit } = proto;\n"
+    "proto.close = function () {\n"
+    "  this[draining] = true;\n"
+    "  return close.apply(this, arguments);\n"
+    "};\n"
+    "if (typeof closeIdleConnections === 'function')\n"
+    "  proto.closeIdleConnections = function () {\n"
+    "    if (!this[draining]) return closeIdleConnections.apply(this, arguments);\n"
+    "  };\n"
+    "proto.emit = function (event, req, res) {\n"
+    "  if (event === 'request' && this[draining]) res.shouldKeepAlive = false;\n"
+    "  return emit.apply(this, arguments);\n"
+    "};\n";
 
 char *nodeipc_drain_preload(struct daemon *d)
 {

@@ -39,20 +39,6 @@ static pid_t worker_of(struct daemon *d, pid_t pid)
 	return sid > 0 ? sid : pid;
 }
 
-static void close_passed_fds(struct msghdr *mh)
-{
-	for (struct cmsghdr *h = CMSG_FIRSTHDR(mh); h; h = CMSG_NXTHDR(mh, h)) {
-		if (h->cmsg_level != SOL_SOCKET || h->cmsg_type != SCM_RIGHTS)
-			continue;
-		size_t n = (h->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		for (size_t i = 0; i < n; i++) {
-			int fd;
-			memcpy(&fd, CMSG_DATA(h) + i * sizeof(int), sizeof(int));
-			close(fd);
-		}
-	}
-}
-
 static pid_t sender_pid(struct msghdr *mh)
 {
 	for (struct cmsghdr *h = CMSG_FIRSTHDR(mh); h; h = CMSG_NXTHDR(mh, h)) {
@@ -76,15 +62,17 @@ static void on_notify(struct loop *l, struct io *io, uint32_t events)
 			char buf[CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(16 * sizeof(int))];
 			struct cmsghdr align;
 		} cm;
-		struct iovec iov = { .iov_base = msg, .iov_len = sizeof(msg) };
-		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
-				     .msg_control = cm.buf, .msg_controllen = sizeof(cm.buf) };
+		struct iovec iov = {.iov_base = msg, .iov_len = sizeof(msg)};
+		struct msghdr mh = {.msg_iov = &iov,
+				    .msg_iovlen = 1,
+				    .msg_control = cm.buf,
+				    .msg_controllen = sizeof(cm.buf)};
 		ssize_t n = recvmsg(io->fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC | MSG_TRUNC);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
 			return;
-		close_passed_fds(&mh);
+		cmsg_take_fds(&mh, NULL, 0); /* we keep none */
 		if ((size_t)n > sizeof(msg) || !says_ready(msg, (size_t)n))
 			continue;
 		pid_t pid = worker_of(d, sender_pid(&mh));
@@ -101,7 +89,7 @@ void notify_open(struct daemon *d)
 	 * The start time keeps two PID-1 supervisors sharing a network
 	 * namespace (containers of one pod) apart. */
 	char *name = xasprintf("pm2-notify-%d-%lld", (int)getpid(), (long long)wall_ms());
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	int one = 1;
 	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)

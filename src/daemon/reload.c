@@ -30,8 +30,8 @@ struct retiree {
 	int pm_id;
 	struct app_conf *conf;
 	struct nodeipc *ipc;
-	bool standby;          /* still serving: its successor is not ready */
-	enum stop_step step;   /* once retiring */
+	bool standby;			 /* still serving: its successor is not ready */
+	enum stop_step step;		 /* once retiring */
 	int64_t pm_uptime, started_mono; /* to put it back if need be */
 	struct timer timer;
 };
@@ -160,8 +160,8 @@ bool reload_reap(struct daemon *d, pid_t pid, int status)
 	if (!rt)
 		return false;
 	int code = WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
-	dlog_info("App [%s:%d] old worker (pid %d) exited with code %d", rt->conf->name,
-		  rt->pm_id, (int)pid, code);
+	dlog_info("App [%s:%d] old worker (pid %d) exited with code %d", rt->conf->name, rt->pm_id,
+		  (int)pid, code);
 	/* Whatever it left in its process group goes with it. */
 	if (kill(-pid, 0) == 0)
 		kill(-pid, SIGKILL);
@@ -285,7 +285,8 @@ cJSON *reload_request(struct daemon *d, const int *ids, size_t n)
 			cJSON_AddFalseToObject(r, "ok");
 			char msg[128];
 			snprintf(msg, sizeof(msg),
-				 "Reload already in progress for process id %d, retry later", ids[i]);
+				 "Reload already in progress for process id %d, retry later",
+				 ids[i]);
 			cJSON_AddStringToObject(r, "error", msg);
 			return r;
 		}

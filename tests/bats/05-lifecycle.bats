@@ -32,7 +32,9 @@ SH
 	child=$(awk '/child/ {print $2}' "$PM2_HOME/logs/tree-out.log")
 	kill -0 "$child"
 	"$PM2" stop tree >/dev/null
-	! kill -0 "$child" 2>/dev/null
+	# Dead: gone, or a zombie the daemon (its subreaper) has yet to reap.
+	[ ! -e "/proc/$child" ] || [ "$(awk '{print $3}' "/proc/$child/stat" 2>/dev/null)" = Z ] ||
+		[ ! -e "/proc/$child" ]
 }
 
 @test "an app that ignores SIGINT is killed after kill_timeout" {

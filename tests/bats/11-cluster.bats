@@ -27,6 +27,22 @@ both_answer() { # port pid1 pid2
 # The socket inode behind a process's fd.
 sock_of() { readlink "/proc/$1/fd/$2"; }
 
+# Start an app with wait_ready whose readiness waits for the test to write
+# to the FIFO "go": it must stay launching, and `pm2 start` must not answer,
+# until then; then it is online.
+launching_until_go() { # script name log-line-pattern
+	mkfifo go
+	GO=$WORK/go "$PM2" start "$1" --name "$2" --wait-ready --listen-timeout 60000 \
+		>start.out 2>&1 &
+	local starter=$!
+	wait_until 10 grep -q "$3" "$PM2_HOME/logs/$2-out.log"
+	is_status "$2" launching
+	kill -0 "$starter"
+	echo go >go
+	wait_until 10 is_status "$2" online
+	wait "$starter"
+}
+
 env_of() { # pid var
 	tr '\0' '\n' <"/proc/$1/environ" | sed -n "s/^$2=//p"
 }
@@ -146,33 +162,15 @@ EOF
 }
 
 @test "wait_ready: a worker stays launching until READY=1 on NOTIFY_SOCKET" {
-	mkfifo go
-	GO=$WORK/go "$PM2" start "$FIXTURES/ready-when.py" --name r --wait-ready \
-		--listen-timeout 60000 >start.out 2>&1 &
-	starter=$!
-	wait_until 10 grep -q "waiting pid" "$PM2_HOME/logs/r-out.log"
-	is_status r launching
-	# `pm2 start` answers once the app is ready, not before.
-	kill -0 "$starter"
-	echo go >go
-	wait_until 10 is_status r online
-	wait "$starter"
+	launching_until_go "$FIXTURES/ready-when.py" r "waiting pid"
 	grep -q "ready sent" "$PM2_HOME/logs/r-out.log"
 	grep -q "App \[r:0\] ready" "$PM2_HOME/pm2.log"
 }
 
 @test "wait_ready in fork mode: a Node app's process.send('ready') ends launching" {
 	command -v node >/dev/null || skip "node is not installed"
-	mkfifo go
-	GO=$WORK/go "$PM2" start "$FIXTURES/ready-when.js" --name n --wait-ready \
-		--listen-timeout 60000 >start.out 2>&1 &
-	starter=$!
-	wait_until 10 grep -q "waiting pid .* connected=true" "$PM2_HOME/logs/n-out.log"
-	is_status n launching
+	launching_until_go "$FIXTURES/ready-when.js" n "waiting pid .* connected=true"
 	[ "$(jl '.[0].pm2_env.exec_mode')" = fork_mode ]
-	echo go >go
-	wait_until 10 is_status n online
-	wait "$starter"
 }
 
 @test "a worker running as another user gets its socket and can still say READY=1" {
