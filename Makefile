@@ -41,6 +41,9 @@ build/obj/%.o: src/%.c $(HDRS) $(MUSLDIR)/lib/libcjson.a VERSION
 	@mkdir -p $(dir $@)
 	@echo "  CC  $<"; $(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
+# The status page is assembled into this object.
+build/obj/daemon/web_page.o build/asan/obj/daemon/web_page.o: src/daemon/web/index.html
+
 build/pm2: $(OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(LDLIBS)
 
@@ -65,6 +68,7 @@ asan: build/asan/pm2
 
 # C unit tests for the pure parsers, against Debian's libcjson (glibc).
 UNIT_SRCS := $(wildcard tests/unit/*.c) src/common/cron.c src/common/app_spec.c \
+	     src/common/hostport.c src/daemon/http_parse.c \
 	     src/common/json_pos.c src/common/util.c src/common/signals.c src/daemon/privs.c \
 	     src/common/yaml.c src/common/cpus.c src/common/listen_spec.c
 build/unit/run: $(UNIT_SRCS) $(wildcard tests/unit/*.h) $(HDRS)
@@ -97,9 +101,13 @@ build/fuzz/yaml: tests/fuzz/fuzz_yaml.c src/common/yaml.c src/common/util.c $(HD
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_yaml.c src/common/yaml.c src/common/util.c \
 		-lcjson -lm
 
+build/fuzz/http: tests/fuzz/fuzz_http.c src/daemon/http_parse.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_http.c src/daemon/http_parse.c
+
 # make fuzz [FUZZ_SECONDS=60]: each target for that long, from the seeds.
-fuzz: build/fuzz/ecosystem build/fuzz/protocol build/fuzz/yaml
-	for t in ecosystem protocol yaml; do \
+fuzz: build/fuzz/ecosystem build/fuzz/protocol build/fuzz/yaml build/fuzz/http
+	for t in ecosystem protocol yaml http; do \
 		mkdir -p build/fuzz/corpus-$$t && cp tests/fuzz/corpus/$$t/* build/fuzz/corpus-$$t/ && \
 		./build/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=1024 \
 			-print_final_stats=1 build/fuzz/corpus-$$t || exit 1; \

@@ -8,13 +8,15 @@ need=""
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed'; }
 for p in musl-tools bats bats-assert bats-support libcjson-dev libcap-dev \
 	 gcc make dpkg-dev file curl jq procps util-linux parallel clang libclang-rt-14-dev \
-	 podman runc busybox-static yamllint git openssh-client openssh-server; do
+	 podman runc busybox-static yamllint git openssh-client openssh-server \
+	 iproute2 python3-prometheus-client chromium; do
 	have_pkg "$p" || need="$need $p"
 done
 # Interpreters the examples and tests run apps with.
 command -v python3 >/dev/null 2>&1 || need="$need python3"
 command -v node >/dev/null 2>&1 || need="$need nodejs"
-# The npm package test packs and installs with npm.
+# The npm package test packs and installs with npm; the status page's
+# browser test drives chromium with playwright-core from npm.
 command -v npm >/dev/null 2>&1 || need="$need npm"
 if [ -n "$need" ]; then
 	echo "install-deps: installing$need"

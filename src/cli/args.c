@@ -2,6 +2,7 @@
  * everything after "--" belongs to the app. */
 #define _GNU_SOURCE
 #include "cli.h"
+#include "../common/hostport.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,7 +22,6 @@ struct flag_def {
 	bool (*accepts)(const char *next);
 };
 
-static bool looks_numeric(const char *s) { return str_is_uint(s); }
 static bool looks_log_path(const char *s) { return str_ends(s, ".log") || strchr(s, '/') != NULL; }
 static bool looks_date_format(const char *s) { return strpbrk(s, "YMDHms") && !strchr(s, '/') && !strchr(s, '.'); }
 
@@ -97,7 +97,7 @@ static const struct flag_def flag_defs[] = {
 	{ "err", 0, A_NONE, NULL },
 	{ "timestamp", 0, A_OPTIONAL, looks_date_format },
 	{ "highlight", 0, A_OPTIONAL, NULL },
-	{ "web", 0, A_OPTIONAL, looks_numeric },
+	{ "web", 0, A_OPTIONAL, hostport_looks_like },
 	{ "web-token", 0, A_REQUIRED, NULL },
 	{ "version", 'v', A_NONE, NULL },
 	{ "help", 'h', A_NONE, NULL },

@@ -121,6 +121,14 @@ int ops_unstartup(struct cli *c);
 /* health.c: probes for containers. */
 int health_ready(struct cli *c);
 
+/* web.c: the daemon's HTTP interface. */
+int web_command(struct cli *c);
+int web_enable(struct cli *c, const char *arg);
+/* The address --web asks for, checked, as "127.0.0.1:9615" (-1 and a
+ * message if it is bad); the token from --web-token or PM2_WEB_TOKEN. */
+int web_resolve_listen(struct cli *c, const char *arg, char *out, size_t outlen);
+const char *web_token(const struct cli *c);
+
 /* commands.c */
 int commands_run(struct cli *c);
 /* The process table, as PM2 prints it after an action (not with -s). */

@@ -253,6 +253,15 @@ static int cmd_start(struct cli *c)
 	if (flag_set(c, "no-daemon")) {
 		struct daemon_opts o = { .foreground = true, .auto_exit = !flag_set(c, "no-auto-exit"),
 					 .ready_fd = -1, .initial_apps = apps };
+		char listen[80];
+		if (flag_set(c, "web")) {
+			if (web_resolve_listen(c, flag_str(c, "web"), listen, sizeof(listen)) < 0) {
+				cJSON_Delete(apps);
+				return 1;
+			}
+			o.web_listen = listen;
+			o.web_token = web_token(c);
+		}
 		int rc = daemon_main(&o);
 		cJSON_Delete(apps);
 		return rc;
@@ -277,6 +286,8 @@ static int cmd_start(struct cli *c)
 		return 1;
 	cJSON_Delete(reply);
 	say(c, "Done.");
+	if (flag_set(c, "web") && web_enable(c, flag_str(c, "web")) != 0)
+		return 1;
 	return show_list_after(c);
 }
 
@@ -383,6 +394,7 @@ static void usage(void)
 	     "  env <id> | pid [name] | id <name>\n"
 	     "  ping                       is the daemon alive? (liveness probe)\n"
 	     "  ready [id|name|namespace]  are all (or these) apps online? (readiness probe)\n"
+	     "  web [port|host:port|stop] [--web-token T]  HTTP probes, metrics, status page\n"
 	     "  kill | -v|--version\n\n"
 	     "Access pm2 files in $PM2_HOME (default ~/.pm2)");
 }
@@ -498,6 +510,7 @@ static const struct {
 	{ { "startup" }, ops_startup },
 	{ { "unstartup" }, ops_unstartup },
 	{ { "version" }, cmd_version },
+	{ { "web" }, web_command },
 };
 
 int commands_run(struct cli *c)

@@ -123,11 +123,12 @@ static void apply_flags(struct cli *c, cJSON *app, bool single)
 
 /* Variables that describe channels handed to *us* (socket activation,
  * readiness, a Node IPC channel): an app must not inherit them, or it
- * would talk on fds it does not have. An app's env block may still set
- * them on purpose. */
+ * would talk on fds it does not have; nor the web interface's token, a
+ * secret. An app's env block may still set them on purpose. */
 static const char *const supervisor_only_vars[] = {
 	"LISTEN_PID", "LISTEN_FDS", "LISTEN_FDNAMES", "NOTIFY_SOCKET", "WATCHDOG_PID",
 	"WATCHDOG_USEC", "NODE_CHANNEL_FD", "NODE_CHANNEL_SERIALIZATION_MODE", "NODE_UNIQUE_ID",
+	"PM2_WEB_TOKEN",
 };
 
 static bool supervisor_only(const char *key)

@@ -189,6 +189,21 @@ int fd_set_cloexec(int fd, bool on)
 	return fcntl(fd, F_SETFD, fl);
 }
 
+int accept_next(int listen_fd)
+{
+	for (;;) {
+		int fd = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd >= 0 || (errno != EINTR && errno != ECONNABORTED))
+			return fd;
+	}
+}
+
+void refuse_conn(int fd, const char *msg)
+{
+	(void)!send(fd, msg, strlen(msg), MSG_NOSIGNAL | MSG_DONTWAIT);
+	close(fd);
+}
+
 int write_all(int fd, const void *p, size_t n)
 {
 	const char *c = p;

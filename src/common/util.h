@@ -47,6 +47,12 @@ struct msghdr;
  * `fds`, the others are closed. How many were stored. */
 size_t cmsg_take_fds(struct msghdr *mh, int *fds, size_t max);
 int fd_set_cloexec(int fd, bool on);
+/* accept4() the next connection, non-blocking and close-on-exec, past
+ * EINTR and connections aborted while queued. -1 with errno EAGAIN once
+ * none is waiting. */
+int accept_next(int listen_fd);
+/* Refuse an accepted connection: one best-effort line, then close. */
+void refuse_conn(int fd, const char *msg);
 /* Write all of p, retrying on EINTR and short writes (blocking fds). */
 int write_all(int fd, const void *p, size_t n);
 /* Read a whole file into memory (NUL-terminated); NULL with errno set. */

@@ -127,9 +127,13 @@ static cJSON *cmd_stop_like(struct daemon *d, struct client *c, const cJSON *req
 		if (in)
 			instance_stop(d, in, after);
 	}
-	client_wait(c, reply_with_ids(&ids), ids.v, ids.n);
+	cJSON *reply = reply_with_ids(&ids);
+	if (c) {
+		client_wait(c, reply, ids.v, ids.n);
+		reply = NULL;
+	}
 	free(ids.v);
-	return NULL;
+	return reply;
 }
 
 static cJSON *cmd_reset(struct daemon *d, struct client *c, const cJSON *req)
@@ -515,6 +519,7 @@ static const struct {
 	{ "signal", cmd_signal },
 	{ "reload", cmd_reload },
 	{ "scale", cmd_scale },
+	{ "web", web_request },
 };
 
 cJSON *commands_dispatch(struct daemon *d, struct client *c, const cJSON *req)

@@ -171,19 +171,15 @@ static void on_accept(struct loop *l, struct io *io, uint32_t events)
 	(void)events;
 	struct daemon *d = io->ctx;
 	for (;;) {
-		int fd = accept4(io->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		int fd = accept_next(io->fd);
 		if (fd < 0) {
-			if (errno == EINTR || errno == ECONNABORTED)
-				continue;
 			if (errno != EAGAIN)
 				dlog_warn("accept on control socket: %s", strerror(errno));
 			return;
 		}
 		if (!peer_allowed(fd) || client_count(d) >= CONTROL_MAX_CLIENTS) {
-			static const char msg[] =
-				"{\"ok\":false,\"error\":\"permission denied or too many connections\"}\n";
-			(void)!send(fd, msg, sizeof(msg) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
-			close(fd);
+			refuse_conn(fd, "{\"ok\":false,\"error\":\"permission denied or too many "
+					"connections\"}\n");
 			continue;
 		}
 		struct client *c = xcalloc(1, sizeof(*c));

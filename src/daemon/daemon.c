@@ -164,6 +164,8 @@ static int setup(struct daemon *d, const struct daemon_opts *opts, char *err, si
 	if (control_listen(d, err, errlen) < 0)
 		return -1;
 	notify_open(d);
+	if (opts->web_listen && web_start(d, opts->web_listen, opts->web_token, err, errlen) < 0)
+		return -1;
 	write_daemon_pid(d);
 	if (opts->initial_apps) {
 		cJSON *ids = cJSON_CreateArray();
@@ -184,6 +186,7 @@ static void teardown(struct daemon *d)
 	reload_free_all(d);
 	cluster_close_all(d);
 	notify_close(d);
+	web_stop(d);
 	control_close(d);
 	if (d->sigfd >= 0) {
 		loop_io_del(&d->loop, &d->sigio);

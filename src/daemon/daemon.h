@@ -129,6 +129,7 @@ struct instance {
 	struct watcher *watcher; /* while --watch is on */
 	int out_fd, err_fd;   /* log files, -1 when disabled */
 	char *out_path, *err_path, *pid_path;
+	uint64_t log_bytes[2]; /* what it wrote to stdout, stderr */
 	/* CPU sampling for `ls`: previous reading. */
 	uint64_t cpu_prev_ticks;
 	int64_t cpu_prev_ms;
@@ -136,6 +137,7 @@ struct instance {
 };
 
 struct client;
+struct web;
 
 struct daemon {
 	struct loop loop;
@@ -164,6 +166,7 @@ struct daemon {
 	struct io notify_io;
 	char *notify_path;
 	int next_worker_id;          /* NODE_UNIQUE_ID of the next Node worker */
+	struct web *web;          /* the HTTP interface, while on */
 };
 
 /* Options for daemon_main(). */
@@ -172,6 +175,8 @@ struct daemon_opts {
 	bool auto_exit;
 	int ready_fd;        /* written "1\n" once serving, then closed; -1 */
 	cJSON *initial_apps; /* canonical specs to start first (foreground) */
+	const char *web_listen; /* --web: "127.0.0.1:9615"; NULL = off */
+	const char *web_token;  /* --web-token: NULL = read-only */
 };
 
 /* Run the supervisor until `kill` (or, in the foreground, a stop signal or
@@ -234,7 +239,9 @@ bool control_flushing(struct daemon *d);
 void control_poke(struct daemon *d);
 
 /* Requests (commands.c): handle one request; returns a reply, or NULL if
- * the reply will come later through the client's pending wait. */
+ * the reply will come later through the client's pending wait. With no
+ * client (c NULL, the web interface), stop/restart/delete answer at once
+ * instead of when the instances have settled. */
 cJSON *commands_dispatch(struct daemon *d, struct client *c, const cJSON *req);
 /* --update-env on restart/reload: NULL when done (or nothing to do), else
  * an error reply. */
@@ -265,5 +272,15 @@ void reload_free_all(struct daemon *d);
 /* jlist rendering (jlist.c). */
 cJSON *jlist_instance(struct daemon *d, struct instance *in, bool full);
 cJSON *jlist_all(struct daemon *d, bool full);
+
+/* Web interface (web.c): probes, metrics, JSON and a status page over
+ * HTTP. Starting again moves it or changes its token. */
+int web_start(struct daemon *d, const char *listen, const char *token, char *err,
+	      size_t errlen);
+void web_stop(struct daemon *d);
+/* The "web" control request (`pm2 web`). */
+cJSON *web_request(struct daemon *d, struct client *c, const cJSON *req);
+/* Prometheus text format of the process table (metrics.c). */
+void metrics_render(struct daemon *d, struct buf *b);
 
 #endif

@@ -86,6 +86,7 @@ static void write_out(struct daemon *d, struct instance *in, int kind,
 		      const char *p, size_t n)
 {
 	int fd = kind == 1 ? in->out_fd : in->err_fd;
+	in->log_bytes[kind == 1 ? 0 : 1] += n;
 	if (fd >= 0 && write_all(fd, p, n) < 0)
 		dlog_warn("App [%s:%d] log write failed: %s", in->conf->name,
 			  in->pm_id, strerror(errno));

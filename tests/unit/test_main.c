@@ -10,6 +10,7 @@ void test_json_comments(void);
 void test_yaml(void);
 void test_cpus(void);
 void test_listen_spec(void);
+void test_http(void);
 
 int main(void)
 {
@@ -20,6 +21,7 @@ int main(void)
 	test_yaml();
 	test_cpus();
 	test_listen_spec();
+	test_http();
 	printf("1..%d\n", unit_count);
 	return unit_failed ? 1 : 0;
 }
