@@ -14,7 +14,8 @@ MUSLDIR  ?= .deps/musl
 CC       := musl-gcc
 CPPFLAGS := -I$(MUSLDIR)/include -idirafter $(MUSLDIR)/kinc -DPM2_VERSION='"$(VERSION)"'
 WARN     := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
-CFLAGS   := -std=c11 -Os -ffunction-sections -fdata-sections -fstack-protector-strong $(WARN)
+CFLAGS   := -std=c11 -Os -ffunction-sections -fdata-sections -fstack-protector-strong \
+	    -fno-asynchronous-unwind-tables -fno-unwind-tables $(WARN)
 LDFLAGS  := -static -Wl,--gc-sections -Wl,-z,noseparate-code -Wl,-z,relro,-z,now -s
 LDLIBS   := $(MUSLDIR)/lib/libcap.a $(MUSLDIR)/lib/libcjson.a
 
@@ -28,7 +29,7 @@ ASAN_CFLAGS := -std=c11 -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefi
 ASAN_OBJS   := $(SRCS:src/%.c=build/asan/obj/%.o)
 
 .PHONY: all deps test test-bats unit fuzz asan run clean install-test-deps \
-	install uninstall deb npm image-root image
+	install uninstall deb npm image-root image bench-procstat
 
 all: build/pm2 build/pm2-runtime build/examples/web-c
 
@@ -70,7 +71,8 @@ asan: build/asan/pm2
 UNIT_SRCS := $(wildcard tests/unit/*.c) src/common/cron.c src/common/app_spec.c \
 	     src/common/hostport.c src/daemon/http_parse.c \
 	     src/common/json_pos.c src/common/util.c src/common/signals.c src/daemon/privs.c \
-	     src/common/yaml.c src/common/cpus.c src/common/listen_spec.c
+	     src/common/yaml.c src/common/cpus.c src/common/listen_spec.c src/common/inflate.c src/cli/canvas.c src/cli/term.c \
+	     src/daemon/procstat.c
 build/unit/run: $(UNIT_SRCS) $(wildcard tests/unit/*.h) $(HDRS)
 	@mkdir -p $(dir $@)
 	$(ASAN_CC) $(ASAN_CFLAGS) -o $@ $(UNIT_SRCS) -lcjson -lcap -lm
@@ -157,3 +159,14 @@ image: image-root
 
 clean:
 	rm -rf build
+
+# Process-tree sampling: one /proc scan vs walking children links.
+APPS ?= 100
+ROUNDS ?= 50
+build/procstat_bench: bench/procstat_bench.c src/daemon/procstat.c src/common/util.c $(HDRS)
+	@mkdir -p build
+	gcc -std=c11 -O2 $(WARN) -o $@ bench/procstat_bench.c src/daemon/procstat.c src/common/util.c
+
+bench-procstat: build/procstat_bench
+	./build/procstat_bench $(APPS) $(ROUNDS)
+

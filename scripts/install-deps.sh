@@ -9,7 +9,7 @@ have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok install
 for p in musl-tools bats bats-assert bats-support libcjson-dev libcap-dev \
 	 gcc make dpkg-dev file curl jq procps util-linux parallel clang libclang-rt-14-dev \
 	 podman runc busybox-static yamllint git openssh-client openssh-server \
-	 iproute2 python3-prometheus-client chromium; do
+	 iproute2 python3-prometheus-client chromium tmux; do
 	have_pkg "$p" || need="$need $p"
 done
 # Interpreters the examples and tests run apps with.

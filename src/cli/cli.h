@@ -55,9 +55,18 @@ void say(struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3
 void say_err(struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void say_warn(struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void render_table(struct cli *c, cJSON *procs);
+void render_mini_list(struct cli *c, const cJSON *procs);
 void render_describe(struct cli *c, const cJSON *proc);
 char *render_bytes(double bytes);
+char *render_cpu(double cpu);
+/* An array of strings joined with spaces, "N/A" when empty. */
+char *render_join(const cJSON *a);
+/* A value by dotted path ("pm2_env.status") in a process of the list. */
+const cJSON *jget(const cJSON *o, const char *path);
+const char *jstr(const cJSON *o, const char *path, const char *dflt);
+double jnum(const cJSON *o, const char *path, double dflt);
 char *render_since(double wall_ms_then);
+const char *render_now_local(char *buf, size_t n);
 
 /* start.c: build app specs from argv or ecosystem files (the default file
  * if no argument); *from_file tells whether a file was read. */
@@ -128,6 +137,8 @@ int web_enable(struct cli *c, const char *arg);
  * message if it is bad); the token from --web-token or PM2_WEB_TOKEN. */
 int web_resolve_listen(struct cli *c, const char *arg, char *out, size_t outlen);
 const char *web_token(const struct cli *c);
+/* monit.c: `pm2 monit`, the full-screen dashboard. */
+int monit_run(struct cli *c);
 
 /* commands.c */
 int commands_run(struct cli *c);

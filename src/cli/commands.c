@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static int cmd_list(struct cli *c)
@@ -19,9 +20,39 @@ static int cmd_list(struct cli *c)
 	cJSON *procs = client_list(c, false, false);
 	if (!procs)
 		return 1;
-	render_table(c, procs);
+	if (flag_set(c, "mini-list"))
+		render_mini_list(c, procs);
+	else
+		render_table(c, procs);
 	cJSON_Delete(procs);
 	return 0;
+}
+
+/* PM2's refresh period for `ls --watch`. */
+#define LIST_WATCH_MS 900
+
+/* `ls --watch`: clear, time stamp, table; again until Ctrl-C. The table
+ * takes the terminal's width each time, so a resize is followed. */
+static int cmd_list_watch(struct cli *c)
+{
+	for (;;) {
+		cJSON *procs = client_list(c, false, false);
+		if (!procs)
+			return 1;
+		char stamp[64];
+		fputs("\033[2J\033[0f", stdout);
+		printf("Last refresh:  %s\n", render_now_local(stamp, sizeof(stamp)));
+		render_table(c, procs);
+		cJSON_Delete(procs);
+		struct timespec ts = { LIST_WATCH_MS / 1000, (LIST_WATCH_MS % 1000) * 1000000L };
+		while (nanosleep(&ts, &ts) < 0)
+			;
+	}
+}
+
+static int cmd_ls(struct cli *c)
+{
+	return flag_set(c, "watch") ? cmd_list_watch(c) : cmd_list(c);
 }
 
 /* After an action PM2 shows the table, unless --silent. */
@@ -387,8 +418,9 @@ static void usage(void)
 	     "  stop|restart|reload|delete <id|name|namespace|all|ecosystem.json>...\n"
 	     "  scale <name> <N|+N|-N>\n"
 	     "  reset <id|name|all>\n"
-	     "  ls|list|l|ps|status [--sort field[:desc]] [-m]\n"
+	     "  ls|list|l|ps|status [--sort field[:desc]] [-m] [--watch]\n"
 	     "  jlist | prettylist | describe|info|show <id|name>\n"
+	     "  monit|dashboard            live CPU, memory and logs of every app\n"
 	     "  sendSignal <signal> <id|name>\n"
 	     "  save|dump [--force] | resurrect | cleardump | startup [systemd] | unstartup\n"
 	     "  env <id> | pid [name] | id <name>\n"
@@ -473,7 +505,6 @@ static int cmd_stop(struct cli *c) { return cmd_action(c, "stop"); }
 static int cmd_reload(struct cli *c) { return cmd_action(c, "reload"); }
 static int cmd_restart(struct cli *c) { return cmd_action(c, "restart"); }
 static int cmd_delete(struct cli *c) { return cmd_action(c, "delete"); }
-static int cmd_ls(struct cli *c) { return cmd_list(c); }
 static int cmd_jlist_plain(struct cli *c) { return cmd_jlist(c, false); }
 static int cmd_prettylist(struct cli *c) { return cmd_jlist(c, true); }
 
@@ -497,6 +528,7 @@ static const struct {
 	{ { "jlist" }, cmd_jlist_plain },
 	{ { "prettylist" }, cmd_prettylist },
 	{ { "describe", "info", "show", "desc" }, cmd_describe },
+	{ { "monit", "dashboard", "dash" }, monit_run },
 	{ { "ping" }, cmd_ping },
 	{ { "ready" }, health_ready },
 	{ { "kill" }, cmd_kill },

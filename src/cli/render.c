@@ -2,6 +2,7 @@
  * `ls`, `describe` — with PM2's column widths and colours. */
 #define _GNU_SOURCE
 #include "cli.h"
+#include "../common/gitinfo.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -73,6 +74,12 @@ char *render_bytes(double b)
 	if (b < t)
 		return xasprintf("%.1fgb ", b / g);
 	return xasprintf("%.1ftb ", b / t);
+}
+
+/* CPU% as PM2 prints it: "0%", "12.5%". */
+char *render_cpu(double cpu)
+{
+	return cpu == (long long)cpu ? xasprintf("%lld%%", (long long)cpu) : xasprintf("%.1f%%", cpu);
 }
 
 /* PM2's timeSince: the largest unit with a count above 1. */
@@ -167,7 +174,7 @@ static const char *status_style(const char *status)
 	return C_RED C_BOLD;
 }
 
-static const cJSON *jget(const cJSON *o, const char *path)
+const cJSON *jget(const cJSON *o, const char *path)
 {
 	char key[64];
 	while (o && *path) {
@@ -180,13 +187,13 @@ static const cJSON *jget(const cJSON *o, const char *path)
 	return o;
 }
 
-static const char *jstr(const cJSON *o, const char *path, const char *dflt)
+const char *jstr(const cJSON *o, const char *path, const char *dflt)
 {
 	const cJSON *v = jget(o, path);
 	return cJSON_IsString(v) ? v->valuestring : dflt;
 }
 
-static double jnum(const cJSON *o, const char *path, double dflt)
+double jnum(const cJSON *o, const char *path, double dflt)
 {
 	const cJSON *v = jget(o, path);
 	return cJSON_IsNumber(v) ? v->valuedouble : dflt;
@@ -292,10 +299,7 @@ void render_table(struct cli *c, cJSON *procs)
 	size_t total = ncols + 1;
 	for (size_t k = 0; k < ncols; k++)
 		total += full_w[full_cols[k]];
-	if (flag_set(c, "mini-list") || term < 0) {
-		cols = mini_cols;
-		ncols = ARRAY_LEN(mini_cols);
-	} else if ((size_t)term < total) {
+	if ((size_t)term < total) {
 		size_t cond[] = { id_w, name_w < 20 ? name_w : 20, 10, 6, 11, 10, 10 };
 		size_t ctotal = ARRAY_LEN(cond) + 1;
 		for (size_t k = 0; k < ARRAY_LEN(cond); k++)
@@ -360,12 +364,7 @@ void render_table(struct cli *c, cJSON *procs)
 				cl->text = xstrdup(status);
 				cl->style = status_style(status);
 				break;
-			case COL_CPU: {
-				double cpu = jnum(p, "monit.cpu", 0);
-				cl->text = cpu == (long long)cpu ? xasprintf("%lld%%", (long long)cpu)
-								  : xasprintf("%.1f%%", cpu);
-				break;
-			}
+			case COL_CPU: cl->text = render_cpu(jnum(p, "monit.cpu", 0)); break;
 			case COL_MEM: cl->text = render_bytes(jnum(p, "monit.memory", 0)); break;
 			case COL_USER:
 				cl->text = xstrdup(jstr(p, "pm2_env.username", "N/A"));
@@ -387,6 +386,41 @@ void render_table(struct cli *c, cJSON *procs)
 	free(v);
 }
 
+/* `ls -m`: PM2's list without a table, one block per process. */
+void render_mini_list(struct cli *c, const cJSON *procs)
+{
+	for (const cJSON *p = procs ? procs->child : NULL; p; p = p->next) {
+		const char *status = jstr(p, "pm2_env.status", "unknown");
+		bool online = !strcmp(status, "online");
+		double uptime = jnum(p, "pm2_env.pm_uptime", 0);
+		char *up = online && uptime > 0 ? render_since(uptime) : xstrdup("0");
+		char *mem = render_bytes(jnum(p, "monit.memory", 0));
+		const cJSON *watch = jget(p, "pm2_env.watch");
+		bool watching = watch && !cJSON_IsFalse(watch) && !cJSON_IsNull(watch);
+		char mode[32];
+		snprintf(mode, sizeof(mode), "%s", jstr(p, "pm2_env.exec_mode", "fork_mode"));
+		char *suffix = strstr(mode, "_mode");
+		if (suffix)
+			*suffix = '\0';
+		printf("+--- %s\n", jstr(p, "name", ""));
+		printf("namespace : %s\n", jstr(p, "pm2_env.namespace", "default"));
+		printf("version : %s\n", jstr(p, "pm2_env.version", "N/A"));
+		printf("pid : %lld\n", (long long)jnum(p, "pid", 0));
+		printf("pm2 id : %lld\n", (long long)jnum(p, "pm_id", 0));
+		printf("status : %s\n", status);
+		printf("mode : %s\n", mode);
+		printf("restarted : %lld\n", (long long)jnum(p, "pm2_env.restart_time", 0));
+		printf("uptime : %s\n", up);
+		printf("memory usage : %s\n", mem);
+		printf("error log : %s\n", jstr(p, "pm2_env.pm_err_log_path", ""));
+		printf("watching : %s\n", watching ? "yes" : "no");
+		printf("PID file : %s\n\n", jstr(p, "pm2_env.pm_pid_path", ""));
+		free(up);
+		free(mem);
+	}
+	fflush(stdout);
+}
+
 /* A two-column table without a header, sized to its content. */
 static void print_kv_table(struct cli *c, char **keys, char **vals, const char **styles, size_t n)
 {
@@ -406,7 +440,7 @@ static void print_kv_table(struct cli *c, char **keys, char **vals, const char *
 	print_rule(w, 2, "└", "┴", "┘");
 }
 
-static char *join_array(const cJSON *a)
+char *render_join(const cJSON *a)
 {
 	if (!cJSON_IsArray(a) || !cJSON_GetArraySize(a))
 		return xstrdup("N/A");
@@ -429,53 +463,178 @@ static char *iso_time(double ms)
 			 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)((long long)ms % 1000));
 }
 
-void render_describe(struct cli *c, const cJSON *p)
+/* Now, as dayjs().format() writes it: 2024-05-01T12:34:56+02:00. */
+const char *render_now_local(char *buf, size_t n)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+	localtime_r(&t, &tm);
+	char zone[8];
+	strftime(zone, sizeof(zone), "%z", &tm);
+	size_t len = strftime(buf, n, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + len, n - len, "%.3s:%.2s", zone, zone + 3);
+	return buf;
+}
+
+/* Rows of a two-column table, built up in order. */
+struct kv_rows {
+	char **keys, **vals;
+	const char **styles;
+	size_t n, cap;
+};
+
+static void kv_add(struct kv_rows *r, const char *key, char *val, const char *style)
+{
+	if (r->n == r->cap) {
+		r->cap = r->cap ? r->cap * 2 : 32;
+		r->keys = xrealloc(r->keys, r->cap * sizeof(char *));
+		r->vals = xrealloc(r->vals, r->cap * sizeof(char *));
+		r->styles = xrealloc(r->styles, r->cap * sizeof(char *));
+	}
+	r->keys[r->n] = xstrdup(key);
+	r->vals[r->n] = val;
+	r->styles[r->n++] = style;
+}
+
+/* Print (if any rows) and free. */
+static void kv_print(struct cli *c, struct kv_rows *r)
+{
+	if (r->n)
+		print_kv_table(c, r->keys, r->vals, r->styles, r->n);
+	for (size_t i = 0; i < r->n; i++) {
+		free(r->keys[i]);
+		free(r->vals[i]);
+	}
+	free(r->keys);
+	free(r->vals);
+	free(r->styles);
+	memset(r, 0, sizeof(*r));
+}
+
+static void print_title(struct cli *c, const char *text)
+{
+	if (c->color)
+		printf(C_BOLD C_INVERSE "%s" C_RESET "\n", text);
+	else
+		printf("%s\n", text);
+}
+
+static char *str_or_na(const char *s)
+{
+	return xstrdup(s ? s : "N/A");
+}
+
+/* PM2's rows, in PM2's order: max memory restart and cron restart go in
+ * before uptime when the app has them. */
+static void describe_rows(const cJSON *p, struct kv_rows *r)
 {
 	const char *status = jstr(p, "pm2_env.status", "unknown");
 	bool online = !strcmp(status, "online");
 	const cJSON *watch = jget(p, "pm2_env.watch");
 	bool watching = watch && !cJSON_IsFalse(watch) && !cJSON_IsNull(watch);
-	struct { const char *k; char *v; const char *style; } rows[] = {
-		{ "status", xstrdup(status), status_style(status) },
-		{ "name", xstrdup(jstr(p, "name", "")), NULL },
-		{ "namespace", xstrdup(jstr(p, "pm2_env.namespace", "default")), NULL },
-		{ "version", xstrdup(jstr(p, "pm2_env.version", "N/A")), NULL },
-		{ "restarts", num_text(jnum(p, "pm2_env.restart_time", 0)), NULL },
-		{ "uptime", online ? render_since(jnum(p, "pm2_env.pm_uptime", 0)) : xstrdup("0"), NULL },
-		{ "script path", xstrdup(jstr(p, "pm2_env.pm_exec_path", "N/A")), NULL },
-		{ "script args", join_array(jget(p, "pm2_env.args")), NULL },
-		{ "error log path", xstrdup(jstr(p, "pm2_env.pm_err_log_path", "N/A")), NULL },
-		{ "out log path", xstrdup(jstr(p, "pm2_env.pm_out_log_path", "N/A")), NULL },
-		{ "pid path", xstrdup(jstr(p, "pm2_env.pm_pid_path", "N/A")), NULL },
-		{ "interpreter", xstrdup(jstr(p, "pm2_env.exec_interpreter", "N/A")), NULL },
-		{ "interpreter args", join_array(jget(p, "pm2_env.node_args")), NULL },
-		{ "script id", num_text(jnum(p, "pm_id", 0)), NULL },
-		{ "exec cwd", xstrdup(jstr(p, "pm2_env.pm_cwd", "N/A")), NULL },
-		{ "exec mode", xstrdup(jstr(p, "pm2_env.exec_mode", "fork_mode")), NULL },
-		{ "node env", xstrdup(jstr(p, "pm2_env.env.NODE_ENV", "N/A")), NULL },
-		{ "watch & reload", xstrdup(watching ? "✔" : "✘"), watching ? C_GREEN C_BOLD : NULL },
-		{ "unstable restarts", num_text(jnum(p, "pm2_env.unstable_restarts", 0)), NULL },
-		{ "created at", jnum(p, "pm2_env.created_at", 0) > 0 ? iso_time(jnum(p, "pm2_env.created_at", 0)) : xstrdup("N/A"), NULL },
-	};
-	size_t n = ARRAY_LEN(rows);
-	char *keys[ARRAY_LEN(rows)], *vals[ARRAY_LEN(rows)];
-	const char *styles[ARRAY_LEN(rows)];
-	for (size_t i = 0; i < n; i++) {
-		keys[i] = (char *)rows[i].k;
-		vals[i] = rows[i].v;
-		styles[i] = rows[i].style;
+	double created = jnum(p, "pm2_env.created_at", 0);
+	kv_add(r, "status", xstrdup(status), status_style(status));
+	kv_add(r, "name", xstrdup(jstr(p, "name", "")), NULL);
+	kv_add(r, "namespace", xstrdup(jstr(p, "pm2_env.namespace", "default")), NULL);
+	kv_add(r, "version", xstrdup(jstr(p, "pm2_env.version", "N/A")), NULL);
+	kv_add(r, "restarts", num_text(jnum(p, "pm2_env.restart_time", 0)), NULL);
+	if (jnum(p, "pm2_env.max_memory_restart", 0) > 0)
+		kv_add(r, "max memory restart", num_text(jnum(p, "pm2_env.max_memory_restart", 0)), NULL);
+	if (jget(p, "pm2_env.cron_restart"))
+		kv_add(r, "cron restart", str_or_na(jstr(p, "pm2_env.cron_restart", NULL)), NULL);
+	kv_add(r, "uptime", online ? render_since(jnum(p, "pm2_env.pm_uptime", 0)) : xstrdup("0"), NULL);
+	kv_add(r, "script path", xstrdup(jstr(p, "pm2_env.pm_exec_path", "N/A")), NULL);
+	kv_add(r, "script args", render_join(jget(p, "pm2_env.args")), NULL);
+	kv_add(r, "error log path", xstrdup(jstr(p, "pm2_env.pm_err_log_path", "N/A")), NULL);
+	kv_add(r, "out log path", xstrdup(jstr(p, "pm2_env.pm_out_log_path", "N/A")), NULL);
+	kv_add(r, "pid path", xstrdup(jstr(p, "pm2_env.pm_pid_path", "N/A")), NULL);
+	kv_add(r, "interpreter", xstrdup(jstr(p, "pm2_env.exec_interpreter", "N/A")), NULL);
+	kv_add(r, "interpreter args", render_join(jget(p, "pm2_env.node_args")), NULL);
+	kv_add(r, "script id", num_text(jnum(p, "pm_id", 0)), NULL);
+	kv_add(r, "exec cwd", xstrdup(jstr(p, "pm2_env.pm_cwd", "N/A")), NULL);
+	kv_add(r, "exec mode", xstrdup(jstr(p, "pm2_env.exec_mode", "fork_mode")), NULL);
+	kv_add(r, "node.js version", xstrdup(jstr(p, "pm2_env.node_version", "N/A")), NULL);
+	kv_add(r, "node env", xstrdup(jstr(p, "pm2_env.env.NODE_ENV", "N/A")), NULL);
+	kv_add(r, "watch & reload", xstrdup(watching ? "✔" : "✘"), watching ? C_GREEN C_BOLD : NULL);
+	kv_add(r, "unstable restarts", num_text(jnum(p, "pm2_env.unstable_restarts", 0)), NULL);
+	kv_add(r, "created at", created > 0 ? iso_time(created) : xstrdup("N/A"), NULL);
+}
+
+/* The app's checkout, read from .git by us (PM2 runs git, and only with
+ * PM2_ENABLE_GIT_PARSING); --no-vizion turns it off as in PM2. Unlike
+ * PM2, "repository root" is the top of the work tree, not the app's cwd. */
+static void describe_revision(struct cli *c, const cJSON *p)
+{
+	const char *cwd = jstr(p, "pm2_env.pm_cwd", NULL);
+	struct git_info gi;
+	if (cJSON_IsFalse(jget(p, "pm2_env.vizion")) || !cwd || git_info_read(cwd, &gi) < 0)
+		return;
+	char *comment = NULL;
+	if (gi.comment) {
+		char *t = gi.comment;
+		while (*t == ' ' || *t == '\n' || *t == '\t' || *t == '\r')
+			t++;
+		comment = xstrndup(t, prefix_bytes(t, 60));
+		size_t n = strlen(comment);
+		while (n && (comment[n - 1] == '\n' || comment[n - 1] == ' ' || comment[n - 1] == '\r'))
+			comment[--n] = '\0';
+		/* The table has one line per row. */
+		for (char *q = comment; *q; q++)
+			if (*q == '\n' || *q == '\r' || *q == '\t')
+				*q = ' ';
 	}
+	struct kv_rows r = { 0 };
+	kv_add(&r, "revision control", xstrdup("git"), NULL);
+	kv_add(&r, "remote url", str_or_na(gi.url), NULL);
+	kv_add(&r, "repository root", xstrdup(gi.root), NULL);
+	kv_add(&r, "last update", str_or_na(gi.update_time), NULL);
+	kv_add(&r, "revision", str_or_na(gi.revision), NULL);
+	kv_add(&r, "comment", comment ? comment : xstrdup(""), NULL);
+	kv_add(&r, "branch", str_or_na(gi.branch), NULL);
+	print_title(c, " Revision control metadata ");
+	kv_print(c, &r);
+	git_info_free(&gi);
+}
+
+/* The app's environment variables whose value differs from ours. */
+static void describe_env(struct cli *c, const cJSON *p)
+{
+	extern char **environ;
+	const cJSON *env = jget(p, "pm2_env.env");
+	int cols = term_columns();
+	size_t cut = cols > 80 ? (size_t)cols - 60 : 20;
+	struct kv_rows r = { 0 };
+	for (char **e = environ; *e; e++) {
+		const char *eq = strchr(*e, '=');
+		if (!eq)
+			continue;
+		char *key = xstrndup(*e, (size_t)(eq - *e));
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(env, key);
+		if (cJSON_IsString(v) && v->valuestring[0] && strcmp(v->valuestring, eq + 1) != 0)
+			kv_add(&r, key, xstrndup(v->valuestring, prefix_bytes(v->valuestring, cut)), NULL);
+		free(key);
+	}
+	print_title(c, " Divergent env variables from local env ");
+	if (!r.n)
+		putchar('\n');
+	kv_print(c, &r);
+	putchar('\n');
+}
+
+void render_describe(struct cli *c, const cJSON *p)
+{
 	const char *name = jstr(p, "name", "");
-	if (c->color)
-		printf(C_BOLD C_INVERSE " Describing process with id %d - name %s " C_RESET "\n",
-		       (int)jnum(p, "pm_id", 0), name);
-	else
-		printf(" Describing process with id %d - name %s \n", (int)jnum(p, "pm_id", 0), name);
-	print_kv_table(c, keys, vals, styles, n);
-	for (size_t i = 0; i < n; i++)
-		free(vals[i]);
+	int id = (int)jnum(p, "pm_id", 0);
+	char *title = xasprintf(" Describing process with id %d - name %s ", id, name);
+	print_title(c, title);
+	free(title);
+	struct kv_rows r = { 0 };
+	describe_rows(p, &r);
+	kv_print(c, &r);
+	describe_revision(c, p);
+	describe_env(c, p);
 	printf(" Use `pm2 logs %s [--lines 1000]` to display logs\n", name);
-	printf(" Use `pm2 env %d` to display environment variables\n", (int)jnum(p, "pm_id", 0));
+	printf(" Use `pm2 env %d` to display environment variables\n", id);
 	printf(" Use `pm2 monit` to monitor CPU and Memory usage %s\n", name);
 	fflush(stdout);
 }

@@ -26,6 +26,8 @@ void buf_puts(struct buf *b, const char *s);
 void buf_printf(struct buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void buf_consume(struct buf *b, size_t n); /* drop n bytes from the front */
+/* Append one code point as UTF-8. */
+void buf_put_utf8(struct buf *b, uint32_t cp);
 void buf_reset(struct buf *b);
 
 /* Allocation that cannot fail: on exhaustion we abort, because every

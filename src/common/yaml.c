@@ -253,32 +253,6 @@ static cJSON *resolve_plain(const char *s)
 	return cJSON_CreateString(s);
 }
 
-static void utf8_put(struct buf *b, unsigned long cp)
-{
-	char u[4];
-	size_t n;
-	if (cp < 0x80) {
-		u[0] = (char)cp;
-		n = 1;
-	} else if (cp < 0x800) {
-		u[0] = (char)(0xC0 | (cp >> 6));
-		u[1] = (char)(0x80 | (cp & 0x3F));
-		n = 2;
-	} else if (cp < 0x10000) {
-		u[0] = (char)(0xE0 | (cp >> 12));
-		u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		u[2] = (char)(0x80 | (cp & 0x3F));
-		n = 3;
-	} else {
-		u[0] = (char)(0xF0 | (cp >> 18));
-		u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-		u[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		u[3] = (char)(0x80 | (cp & 0x3F));
-		n = 4;
-	}
-	buf_append(b, u, n);
-}
-
 /* A line break inside a quoted scalar folds into a space, or into one
  * newline per empty line that follows. `s` is at the break. */
 static const char *fold_break(struct buf *b, const char *s)
@@ -330,7 +304,7 @@ static const char *double_escape(struct parser *p, struct buf *b, const char *s)
 			}
 			cp = cp * 16 + (unsigned long)v;
 		}
-		utf8_put(b, cp);
+		buf_put_utf8(b, (uint32_t)cp);
 		return s + digits + 1;
 	}
 	if (is_eol(*s) && *s) {

@@ -90,6 +90,16 @@ struct reload_job;
 struct app_sockets;
 struct watcher;
 
+/* What an instance's process tree uses, as last sampled (usage.c). */
+struct usage {
+	double cpu;          /* percent of one core, one decimal, as PM2 */
+	uint64_t memory;     /* resident bytes of the whole tree */
+	unsigned nprocs;     /* processes in the tree */
+	int64_t sampled_ms;  /* monotonic; 0 = never */
+	uint64_t ref_ticks;  /* where the next CPU window starts */
+	int64_t ref_ms;      /* 0 = no window yet: measure since the start */
+};
+
 /* One end of a child's stdout or stderr pipe. Old pipes stay open after a
  * restart until every writer (grandchildren too) has closed them. */
 struct pipe_reader {
@@ -130,9 +140,7 @@ struct instance {
 	int out_fd, err_fd;   /* log files, -1 when disabled */
 	char *out_path, *err_path, *pid_path;
 	uint64_t log_bytes[2]; /* what it wrote to stdout, stderr */
-	/* CPU sampling for `ls`: previous reading. */
-	uint64_t cpu_prev_ticks;
-	int64_t cpu_prev_ms;
+	struct usage usage;
 	struct instance *next;
 };
 
@@ -268,6 +276,16 @@ void reload_worker_event(struct daemon *d, pid_t pid, enum worker_event ev);
 bool reload_any_running(const struct daemon *d);
 void reload_finalize_reply(struct daemon *d, cJSON *reply);
 void reload_free_all(struct daemon *d);
+
+/* Resource usage (usage.c): sampled from /proc only when asked — by a
+ * client (jlist, ls, monit) or by whatever enforces a memory limit — so
+ * an idle daemon never wakes up to measure. A sample younger than a few
+ * hundred ms is reused, so many clients cost one sample. */
+void usage_reset(struct instance *in);
+/* Sample this instance now (cheap: walks its tree only). */
+void usage_sample(struct daemon *d, struct instance *in);
+/* Sample every running instance with one pass over /proc. */
+void usage_sample_all(struct daemon *d);
 
 /* jlist rendering (jlist.c). */
 cJSON *jlist_instance(struct daemon *d, struct instance *in, bool full);

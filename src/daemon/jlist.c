@@ -3,7 +3,6 @@
  * form (for `ls`) leaves out the environment and the app's own keys. */
 #define _GNU_SOURCE
 #include "daemon.h"
-#include "procstat.h"
 
 #include <pwd.h>
 #include <stdio.h>
@@ -21,33 +20,6 @@ static const char *daemon_username(void)
 			snprintf(name, sizeof(name), "%u", (unsigned)geteuid());
 	}
 	return name;
-}
-
-/* CPU% since the previous look (or since the process started). */
-static void sample_monit(struct instance *in, double *cpu, double *mem)
-{
-	*cpu = 0;
-	*mem = 0;
-	struct procstat ps;
-	if (in->pid <= 0 || procstat_read(in->pid, &ps) < 0)
-		return;
-	*mem = (double)ps.rss_bytes;
-	long hz = procstat_hz();
-	int64_t now = mono_ms();
-	double dt, dticks;
-	if (in->cpu_prev_ms) {
-		dt = (double)(now - in->cpu_prev_ms) / 1000.0;
-		dticks = (double)(ps.cpu_ticks - in->cpu_prev_ticks);
-	} else {
-		dt = procstat_uptime() - (double)ps.start_ticks / (double)hz;
-		dticks = (double)ps.cpu_ticks;
-	}
-	if (dt > 0.05) {
-		*cpu = dticks / (double)hz / dt * 100.0;
-		in->cpu_prev_ms = now;
-		in->cpu_prev_ticks = ps.cpu_ticks;
-	}
-	*cpu = (double)(long)(*cpu * 10 + 0.5) / 10; /* one decimal, as PM2 */
 }
 
 static void set_item(cJSON *o, const char *key, cJSON *v)
@@ -119,6 +91,15 @@ cJSON *jlist_instance(struct daemon *d, struct instance *in, bool full)
 	set_item(env, "watch", in->watcher && w ? cJSON_Duplicate(w, 1) : cJSON_CreateFalse());
 	if (in->has_exited)
 		set_num(env, "exit_code", in->exit_code);
+	if (!full) {
+		/* The dashboard shows them, and they are small. */
+		static const char *const brief_keys[] = { "args", "node_args", "vizion" };
+		for (size_t i = 0; i < ARRAY_LEN(brief_keys); i++) {
+			const cJSON *v = cJSON_GetObjectItemCaseSensitive(c->spec, brief_keys[i]);
+			if (v)
+				set_item(env, brief_keys[i], cJSON_Duplicate(v, 1));
+		}
+	}
 	if (full) {
 		if (!cJSON_GetObjectItemCaseSensitive(env, "node_args"))
 			set_item(env, "node_args", cJSON_CreateArray());
@@ -128,18 +109,18 @@ cJSON *jlist_instance(struct daemon *d, struct instance *in, bool full)
 	cJSON_AddItemToObject(o, "pm2_env", env);
 	cJSON_AddNumberToObject(o, "pm_id", in->pm_id);
 
-	double cpu, mem;
-	sample_monit(in, &cpu, &mem);
+	/* PM2 measures the top pid only; we count the whole tree. */
+	usage_sample(d, in);
 	cJSON *monit = cJSON_CreateObject();
-	cJSON_AddNumberToObject(monit, "memory", mem);
-	cJSON_AddNumberToObject(monit, "cpu", cpu);
+	cJSON_AddNumberToObject(monit, "memory", (double)in->usage.memory);
+	cJSON_AddNumberToObject(monit, "cpu", in->usage.cpu);
 	cJSON_AddItemToObject(o, "monit", monit);
-	(void)d;
 	return o;
 }
 
 cJSON *jlist_all(struct daemon *d, bool full)
 {
+	usage_sample_all(d);
 	cJSON *arr = cJSON_CreateArray();
 	for (struct instance *in = d->procs; in; in = in->next)
 		cJSON_AddItemToArray(arr, jlist_instance(d, in, full));

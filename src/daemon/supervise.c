@@ -195,8 +195,7 @@ int instance_start(struct daemon *d, struct instance *in)
 	in->pid = pid;
 	in->pm_uptime = wall_ms();
 	in->started_mono = mono_ms();
-	in->cpu_prev_ticks = 0;
-	in->cpu_prev_ms = 0;
+	usage_reset(in);
 	output_attach(d, in, out_pipe[0], err_pipe[0]);
 	write_pid_file(in);
 	if (!timer_armed(&in->cron_timer))

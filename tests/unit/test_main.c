@@ -11,6 +11,10 @@ void test_yaml(void);
 void test_cpus(void);
 void test_listen_spec(void);
 void test_http(void);
+void test_inflate(void);
+void test_term(void);
+void test_canvas(void);
+void test_procstat(void);
 
 int main(void)
 {
@@ -22,6 +26,10 @@ int main(void)
 	test_cpus();
 	test_listen_spec();
 	test_http();
+	test_inflate();
+	test_term();
+	test_canvas();
+	test_procstat();
 	printf("1..%d\n", unit_count);
 	return unit_failed ? 1 : 0;
 }
