@@ -85,7 +85,8 @@ assert_no_request_lost() {
 	wait_until 10 all_online 2
 	# The drain preload is what lets kept-alive connections end cleanly.
 	tr '\0' ' ' <"/proc/$(jl '.[0].pid')/cmdline" | grep -q -- "--require $PM2_HOME/node-drain.cjs"
-	LOAD_ARGS=--keepalive load_through_two_reloads 18256 web
+	LOAD_ARGS=--keepalive
+	load_through_two_reloads 18256 web
 	assert_no_request_lost
 	all_replaced "$P0" "$P2"
 }
