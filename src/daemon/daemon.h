@@ -81,6 +81,7 @@ struct app_conf {
 	bool has_cron;        /* cron_restart */
 	struct cron_expr cron;
 	struct privs privs;   /* uid/gid/capabilities/no_new_privs */
+	uint64_t max_memory;  /* max_memory_restart in bytes, 0 = none */
 };
 
 struct instance;
@@ -166,6 +167,7 @@ struct daemon {
 	int final_code;           /* last non-zero code of an app that went down for good */
 	int64_t started_wall;
 	uint64_t orphans_reaped;
+	struct timer memory_timer; /* armed only while an app has a memory limit */
 	const char *self_exe;
 	struct app_sockets *sockets; /* cluster.c: listening sockets per app */
 	struct retiree *retirees;    /* reload.c: old workers on their way out */
@@ -217,6 +219,9 @@ enum stop_step worker_stop_step(pid_t pid, struct nodeipc *ipc, const struct app
 				enum stop_step step, int pm_id);
 void instance_on_exit(struct daemon *d, struct instance *in, int status);
 void instance_reset_counters(struct instance *in);
+/* max_memory_restart: make sure the memory check runs (no-op if it
+ * does, or if no running app has a limit). */
+void memory_watch_arm(struct daemon *d);
 /* Arm the cron_restart timer for the next matching time, if any. */
 void instance_arm_cron(struct daemon *d, struct instance *in);
 /* Is this instance between two states (a request must wait for it)? */

@@ -187,6 +187,7 @@ struct app_conf *app_conf_new(const cJSON *spec, char *err, size_t errlen)
 	if (c->kill_signal < 0)
 		c->kill_signal = SIGINT;
 	c->instances = (int)spec_int(spec, "instances", 1);
+	c->max_memory = (uint64_t)spec_int(spec, "max_memory_restart", 0);
 
 	const cJSON *codes = cJSON_GetObjectItemCaseSensitive(spec, "stop_exit_codes");
 	c->nstop_codes = (size_t)cJSON_GetArraySize(codes);

@@ -165,6 +165,41 @@ void instance_arm_cron(struct daemon *d, struct instance *in)
 	loop_timer_arm(&d->loop, &in->cron_timer, (int64_t)(next - now) * 1000 - wall_ms() % 1000);
 }
 
+/* How often apps with max_memory_restart are measured. PM2 looks every
+ * 30 s; a few seconds catches a leak before the OOM killer does. */
+#define MEMORY_CHECK_MS 3000
+
+static void memory_check(struct loop *l, struct timer *t)
+{
+	(void)l;
+	struct daemon *d = t->ctx;
+	bool any = false;
+	usage_sample_all(d);
+	for (struct instance *in = d->procs; in; in = in->next) {
+		uint64_t lim = in->conf->max_memory;
+		if (!lim || in->pid <= 0)
+			continue;
+		any = true;
+		if (in->state != ST_ONLINE || in->usage.memory <= lim)
+			continue;
+		dlog_warn("App [%s:%d] uses %llu bytes, over max_memory_restart %llu: restarting",
+			  in->conf->name, in->pm_id, (unsigned long long)in->usage.memory,
+			  (unsigned long long)lim);
+		instance_stop(d, in, AFTER_START);
+	}
+	if (any)
+		loop_timer_arm(&d->loop, &d->memory_timer, MEMORY_CHECK_MS);
+	control_poke(d);
+}
+
+void memory_watch_arm(struct daemon *d)
+{
+	if (!d->memory_timer.fn)
+		timer_init(&d->memory_timer, memory_check, d);
+	if (!timer_armed(&d->memory_timer))
+		loop_timer_arm(&d->loop, &d->memory_timer, MEMORY_CHECK_MS);
+}
+
 int instance_start(struct daemon *d, struct instance *in)
 {
 	loop_timer_cancel(&d->loop, &in->restart_timer);
@@ -201,6 +236,8 @@ int instance_start(struct daemon *d, struct instance *in)
 	if (!timer_armed(&in->cron_timer))
 		instance_arm_cron(d, in);
 	watch_start(d, in);
+	if (in->conf->max_memory)
+		memory_watch_arm(d);
 	if (starts_launching(in->conf)) {
 		dlog_info("App [%s:%d] launching (pid %d)", in->conf->name, in->pm_id, (int)pid);
 		in->state = ST_LAUNCHING;

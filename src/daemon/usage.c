@@ -22,9 +22,12 @@ void usage_reset(struct instance *in)
 	memset(&in->usage, 0, sizeof(in->usage));
 }
 
+/* An empty sample (taken between fork and exec) is never reused: the next
+ * look, a moment later, sees the real process. */
 static bool usage_fresh(const struct instance *in, int64_t now)
 {
-	return in->usage.sampled_ms && now - in->usage.sampled_ms < USAGE_FRESH_MS;
+	return in->usage.sampled_ms && in->usage.memory &&
+	       now - in->usage.sampled_ms < USAGE_FRESH_MS;
 }
 
 static void usage_apply(struct instance *in, const struct tree_usage *t, int64_t now)
