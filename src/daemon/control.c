@@ -223,14 +223,16 @@ fail:
 
 void control_close(struct daemon *d)
 {
-	while (d->clients)
-		client_free(d->clients);
+	/* The socket file goes first: a CLI that sees its connection close
+	 * (`pm2 kill` waits for that) must find no socket left behind. */
 	if (d->listen_fd >= 0) {
 		loop_io_del(&d->loop, &d->listen_io);
 		close(d->listen_fd);
 		d->listen_fd = -1;
 		unlink(d->paths.sock);
 	}
+	while (d->clients)
+		client_free(d->clients);
 }
 
 static bool client_settled(struct client *c)
