@@ -32,7 +32,7 @@ ASAN_OBJS   := $(SRCS:src/%.c=build/asan/obj/%.o)
 .PHONY: all deps test test-bats unit fuzz asan run clean install-test-deps \
 	install uninstall deb npm image-root image bench bench-procstat
 
-all: build/pm2 build/pm2-runtime
+all: build/pm2 build/pm2-runtime build/examples/web-c
 
 deps: $(MUSLDIR)/lib/libcjson.a
 
@@ -52,6 +52,11 @@ build/pm2: $(OBJS)
 build/pm2-runtime: build/pm2
 	ln -sf pm2 $@
 
+# The C example of cluster mode (examples/cluster/web.c), static too.
+build/examples/web-c: examples/cluster/web.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
 # Sanitizer build: glibc, Debian's libcjson-dev and libcap-dev.
 build/asan/obj/%.o: src/%.c $(HDRS) VERSION
 	@mkdir -p $(dir $@)
@@ -67,8 +72,8 @@ asan: build/asan/pm2
 UNIT_SRCS := $(wildcard tests/unit/*.c) src/common/cron.c src/common/app_spec.c \
 	     src/common/hostport.c src/daemon/http_parse.c \
 	     src/common/json_pos.c src/common/util.c src/common/signals.c src/daemon/privs.c \
-	     src/common/yaml.c src/common/inflate.c src/cli/canvas.c src/cli/term.c \
-	     src/daemon/procstat.c \
+	     src/common/yaml.c src/common/cpus.c src/common/listen_spec.c src/common/inflate.c \
+	     src/cli/canvas.c src/cli/term.c src/daemon/procstat.c \
 	     src/common/datefmt.c src/common/module_conf.c src/common/rematch.c \
 	     src/daemon/gzip.c src/common/glob.c
 build/unit/run: $(UNIT_SRCS) $(wildcard tests/unit/*.h) $(HDRS)
@@ -84,7 +89,7 @@ FUZZ_CFLAGS  := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitiz
 		-Wall -Wextra \
 		-Wno-unused-parameter -DPM2_VERSION='"$(VERSION)"'
 FUZZ_COMMON  := $(filter-out src/common/cpus.c,$(wildcard src/common/*.c)) src/daemon/privs.c
-FUZZ_DAEMON  := $(filter-out src/daemon/spawn.c src/daemon/privs.c,$(wildcard src/daemon/*.c)) src/common/cpus.c
+FUZZ_DAEMON  := $(filter-out src/daemon/spawn.c src/daemon/cluster.c src/daemon/privs.c,$(wildcard src/daemon/*.c)) src/common/cpus.c
 FUZZ_SECONDS ?= 60
 
 build/fuzz/ecosystem: tests/fuzz/fuzz_ecosystem.c $(FUZZ_COMMON) $(HDRS)

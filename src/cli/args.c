@@ -144,7 +144,8 @@ int args_parse(struct cli *c, int argc, char **argv, int first)
 				c->rest[c->nrest++] = argv[i];
 			break;
 		}
-		if (a[0] != '-' || a[1] == '\0') {
+		/* "-2" is a number, not a flag: `pm2 scale api -2`. */
+		if (a[0] != '-' || a[1] == '\0' || str_is_uint(a + 1)) {
 			c->pos[c->npos++] = argv[i];
 			continue;
 		}

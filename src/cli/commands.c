@@ -111,6 +111,8 @@ static const char *action_name(const char *cmd)
 		return "stopProcessId";
 	if (!strcmp(cmd, "restart"))
 		return "restartProcessId";
+	if (!strcmp(cmd, "reload"))
+		return "reloadProcessId";
 	return "deleteProcessId";
 }
 
@@ -151,11 +153,11 @@ static int cmd_action(struct cli *c, const char *cmd)
 		cJSON_Delete(targets);
 		return 1;
 	}
-	if (!strcmp(cmd, "restart") && !flag_set(c, "update-env"))
+	if ((!strcmp(cmd, "restart") || !strcmp(cmd, "reload")) && !flag_set(c, "update-env"))
 		say(c, "Use --update-env to update environment variables");
 	cJSON *req = client_request(cmd);
 	cJSON_AddItemToObject(req, "targets", targets);
-	if (!strcmp(cmd, "restart") && flag_set(c, "update-env"))
+	if ((!strcmp(cmd, "restart") || !strcmp(cmd, "reload")) && flag_set(c, "update-env"))
 		cJSON_AddItemToObject(req, "env", start_capture_env());
 	char *label = NULL;
 	for (int i = 0; i < c->npos; i++) {
@@ -266,6 +268,8 @@ static int start_or(struct cli *c, cJSON *apps, const char *action)
 	cJSON *req = client_request("start");
 	cJSON_AddItemToObject(req, "apps", apps);
 	cJSON_AddTrueToObject(req, "update_env");
+	if (!strcmp(action, "reloadProcessId"))
+		cJSON_AddTrueToObject(req, "reload");
 	cJSON *reply = client_do(c, req, true, false);
 	if (reply) {
 		print_done(c, acted, before);
@@ -339,9 +343,9 @@ static int cmd_start(struct cli *c)
 	return show_list_after(c);
 }
 
-/* pm2 startOrRestart|startOrReload|startOrGracefulReload <file>.
- * The reload variants restart for now: the daemon has no "reload"
- * request yet (it comes with cluster mode). */
+/* pm2 startOrRestart|startOrReload|startOrGracefulReload <file>: apps
+ * that run are restarted (or reloaded, rolling) with the file's config;
+ * the others start. */
 static int cmd_start_or(struct cli *c, const char *action)
 {
 	bool from_file;
@@ -429,7 +433,8 @@ static void usage(void)
 	     "  startOrRestart|startOrReload <ecosystem file>\n"
 	     "  ecosystem|init [simple|json|yaml]\n"
 	     "  deploy <ecosystem file> <env> [setup|update|revert [n]|curr|prev|list|exec <cmd>|<ref>]\n"
-	     "  stop|restart|delete <id|name|namespace|all|ecosystem.json>...\n"
+	     "  stop|restart|reload|delete <id|name|namespace|all|ecosystem.json>...\n"
+	     "  scale <name> <N|+N|-N>\n"
 	     "  reset <id|name|all>\n"
 	     "  ls|list|l|ps|status [--sort field[:desc]] [-m] [--watch]\n"
 	     "  jlist | prettylist | describe|info|show <id|name>\n"
@@ -507,7 +512,43 @@ static int cmd_version(struct cli *c)
 	return 0;
 }
 
+/* pm2 scale <name> <N|+N|-N> */
+static int cmd_scale(struct cli *c)
+{
+	if (c->npos < 2) {
+		say_err(c, "scale needs an app name and a number: pm2 scale api 4 (or +2, -1)");
+		return 1;
+	}
+	cJSON *before = client_list(c, false, false);
+	if (!before)
+		return 1;
+	cJSON *req = client_request("scale");
+	cJSON_AddStringToObject(req, "name", c->pos[0]);
+	cJSON_AddStringToObject(req, "number", c->pos[1]);
+	cJSON *reply = client_do(c, req, true, false);
+	if (!reply) {
+		cJSON_Delete(before);
+		return 1;
+	}
+	const cJSON *added = cJSON_GetObjectItemCaseSensitive(reply, "added");
+	const cJSON *removed = cJSON_GetObjectItemCaseSensitive(reply, "removed");
+	for (const cJSON *id = added ? added->child : NULL; id; id = id->next)
+		say(c, "Scaling up application");
+	for (const cJSON *id = removed ? removed->child : NULL; id; id = id->next) {
+		say(c, "Applying action deleteProcessId on app [%d](ids: [ %d ])", id->valueint,
+		    id->valueint);
+		cJSON *one = cJSON_CreateArray();
+		cJSON_AddItemToArray(one, cJSON_CreateNumber(id->valueint));
+		print_done(c, one, before);
+		cJSON_Delete(one);
+	}
+	cJSON_Delete(before);
+	cJSON_Delete(reply);
+	return show_list_after(c);
+}
+
 static int cmd_stop(struct cli *c) { return cmd_action(c, "stop"); }
+static int cmd_reload(struct cli *c) { return cmd_action(c, "reload"); }
 static int cmd_restart(struct cli *c) { return cmd_action(c, "restart"); }
 static int cmd_delete(struct cli *c) { return cmd_action(c, "delete"); }
 static int cmd_jlist_plain(struct cli *c) { return cmd_jlist(c, false); }
@@ -525,6 +566,8 @@ static const struct {
 	{ { "deploy" }, cmd_deploy },
 	{ { "stop" }, cmd_stop },
 	{ { "restart" }, cmd_restart },
+	{ { "reload" }, cmd_reload },
+	{ { "scale" }, cmd_scale },
 	{ { "delete", "del" }, cmd_delete },
 	{ { "reset" }, cmd_reset },
 	{ { "ls", "list", "l", "ps", "status" }, cmd_ls },

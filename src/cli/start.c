@@ -177,6 +177,20 @@ static const char *env_value(const cJSON *env, const char *key)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
+/* PM2: a Node app given a number of instances runs in cluster mode unless
+ * exec_mode says otherwise. Ours too: an app with "listen" asks for
+ * sockets the daemon holds for all its workers, which is cluster mode in
+ * any language. */
+static void decide_exec_mode(cJSON *app, const char *interp)
+{
+	if (spec_str(app, "exec_mode", NULL))
+		return;
+	bool node = str_ends(path_basename(interp), "node");
+	if ((node && cJSON_GetObjectItemCaseSensitive(app, "instances")) ||
+	    cJSON_GetObjectItemCaseSensitive(app, "listen"))
+		set_key(app, "exec_mode", cJSON_CreateString("cluster_mode"));
+}
+
 /* Resolve script, interpreter, name, cwd and env of one canonical app.
  * `base` is where relative paths start (the file's folder, or our cwd). */
 static int resolve_app(struct cli *c, cJSON *app, const char *base, char *err, size_t errlen)
@@ -193,6 +207,13 @@ static int resolve_app(struct cli *c, cJSON *app, const char *base, char *err, s
 
 	cJSON *env = merged_env(app, flag_str(c, "env"));
 	set_key(app, "env", env);
+	/* PM2: "port" is the app's PORT. */
+	long long port = spec_int(app, "port", -1);
+	if (port >= 0) {
+		char tmp[24];
+		snprintf(tmp, sizeof(tmp), "%lld", port);
+		set_key(env, "PORT", cJSON_CreateString(tmp));
+	}
 
 	const char *script = spec_str(app, "script", "");
 	const char *interp = spec_str(app, "exec_interpreter", NULL);
@@ -245,6 +266,7 @@ static int resolve_app(struct cli *c, cJSON *app, const char *base, char *err, s
 	interp = interp_own;
 	if (!spec_str(app, "name", NULL))
 		set_key(app, "name", cJSON_CreateString(default_name));
+	decide_exec_mode(app, interp);
 
 	int rc = 0;
 	if (strcmp(interp, "none") != 0) {

@@ -1,6 +1,7 @@
 /* app_spec: see app_spec.h. */
 #define _GNU_SOURCE
 #include "app_spec.h"
+#include "listen_spec.h"
 #include "cron.h"
 #include "../daemon/privs.h"
 #include "signals.h"
@@ -32,6 +33,8 @@ enum key_type {
 	K_INTLIST,   /* number or array of numbers */
 	K_BOOL_STR,  /* true/false or a string (log_file, watch) */
 	K_OBJECT,    /* any object */
+	K_PORT,      /* 0..65535, or a string of digits */
+	K_LISTEN,    /* listen address, or a list of them (listen_spec.h) */
 	K_CRON,      /* a cron expression (5 or 6 fields) */
 	K_CAPS,      /* a list of capability names */
 	K_ID,        /* a user or group: a name or a number */
@@ -85,8 +88,8 @@ static const struct key_def keys[] = {
 	{ "wait_ready", K_BOOL, { 0 } },
 	{ "listen_timeout", K_MS, { 0 } },
 	{ "shutdown_with_message", K_BOOL, { 0 } },
-	{ "port", K_INT, { 0 } },
-	{ "listen", K_STRLIST, { 0 } },
+	{ "port", K_PORT, { 0 } },
+	{ "listen", K_LISTEN, { 0 } },
 	{ "instance_var", K_STR, { 0 } },
 	{ "increment_var", K_STR, { 0 } },
 	{ "filter_env", K_ANY, { 0 } },
@@ -328,6 +331,36 @@ static const char *name_problem(const char *s)
 	return NULL;
 }
 
+/* One listen address: a string or a bare port number. */
+static cJSON *listen_item(const char *key, const cJSON *v, struct spec_error *err)
+{
+	char got[96];
+	describe_value(v, got, sizeof(got));
+	cJSON *s = cJSON_IsString(v) || cJSON_IsNumber(v) ? scalar_to_string(v) : NULL;
+	struct listen_addr a;
+	const char *why = "it must be a string";
+	if (s && listen_spec_parse(s->valuestring, &a, &why) == 0)
+		return s;
+	cJSON_Delete(s);
+	return fail(err, v, "\"%s\": %s (write PORT, IP:PORT, [IPv6]:PORT or unix:/path), got %s",
+		    key, why, got);
+}
+
+static cJSON *convert_listen(const char *key, const cJSON *v, struct spec_error *err)
+{
+	cJSON *a = cJSON_CreateArray();
+	const cJSON *first = cJSON_IsArray(v) ? v->child : v;
+	for (const cJSON *e = first; e; e = cJSON_IsArray(v) ? e->next : NULL) {
+		cJSON *s = listen_item(key, e, err);
+		if (!s) {
+			cJSON_Delete(a);
+			return NULL;
+		}
+		cJSON_AddItemToArray(a, s);
+	}
+	return a;
+}
+
 static cJSON *convert(const struct key_def *k, const char *key, const cJSON *v,
 		      struct spec_error *err)
 {
@@ -468,6 +501,12 @@ static cJSON *convert(const struct key_def *k, const char *key, const cJSON *v,
 		if (!cJSON_IsObject(v))
 			return fail(err, v, "\"%s\" must be an object, got %s", key, got);
 		return cJSON_Duplicate(v, 1);
+	case K_PORT:
+		if (!parse_int(v, &n) || n < 0 || n > 65535)
+			return fail(err, v, "\"%s\" must be a port number from 0 to 65535, got %s", key, got);
+		return cJSON_CreateNumber((double)n);
+	case K_LISTEN:
+		return convert_listen(key, v, err);
 	case K_CRON: {
 		struct cron_expr ce;
 		char why[128];

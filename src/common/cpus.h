@@ -4,8 +4,10 @@
 #ifndef PM2_CPUS_H
 #define PM2_CPUS_H
 
-/* At least 1. The cgroup root is /sys/fs/cgroup unless PM2_CGROUP_ROOT
- * points elsewhere (tests use a fake one). */
+/* At least 1. Every limit from our own cgroup up to the hierarchy root
+ * counts (the smallest wins), rounded down. The cgroup root is
+ * /sys/fs/cgroup unless PM2_CGROUP_ROOT points elsewhere (tests use a fake
+ * one). */
 int cpus_available(void);
 /* instances as PM2 reads them: 0 = max, -1 = max - 1, N = N (at least 1). */
 int cpus_resolve_instances(int instances);

@@ -211,6 +211,25 @@ int64_t wall_ms(void)
 	return clock_ms(CLOCK_REALTIME);
 }
 
+size_t cmsg_take_fds(struct msghdr *mh, int *fds, size_t max)
+{
+	size_t kept = 0;
+	for (struct cmsghdr *h = CMSG_FIRSTHDR(mh); h; h = CMSG_NXTHDR(mh, h)) {
+		if (h->cmsg_level != SOL_SOCKET || h->cmsg_type != SCM_RIGHTS)
+			continue;
+		size_t n = (h->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t i = 0; i < n; i++) {
+			int fd;
+			memcpy(&fd, CMSG_DATA(h) + i * sizeof(int), sizeof(int));
+			if (kept < max)
+				fds[kept++] = fd;
+			else
+				close(fd);
+		}
+	}
+	return kept;
+}
+
 int fd_set_nonblock(int fd, bool on)
 {
 	int fl = fcntl(fd, F_GETFL);

@@ -47,6 +47,10 @@ int64_t mono_ms(void);
 int64_t wall_ms(void);
 
 int fd_set_nonblock(int fd, bool on);
+struct msghdr;
+/* The fds a recvmsg() brought (SCM_RIGHTS): the first `max` go into
+ * `fds`, the others are closed. How many were stored. */
+size_t cmsg_take_fds(struct msghdr *mh, int *fds, size_t max);
 int fd_set_cloexec(int fd, bool on);
 /* accept4() the next connection, non-blocking and close-on-exec, past
  * EINTR and connections aborted while queued. -1 with errno EAGAIN once

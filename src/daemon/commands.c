@@ -2,6 +2,7 @@
  * handler validates everything before it changes anything, so a bad
  * request leaves running apps untouched. */
 #define _GNU_SOURCE
+#include "cluster.h"
 #include "control.h"
 #include "log.h"
 #include "../common/app_spec.h"
@@ -163,7 +164,7 @@ static bool name_exists(struct daemon *d, const char *name)
 }
 
 int commands_start_specs(struct daemon *d, const cJSON *apps, bool update_env,
-			 cJSON *ids_out, char *err, size_t errlen)
+			 cJSON *ids_out, cJSON *reload_ids, char *err, size_t errlen)
 {
 	if (!cJSON_IsArray(apps) || !cJSON_GetArraySize(apps)) {
 		snprintf(err, errlen, "no app to start");
@@ -189,6 +190,20 @@ int commands_start_specs(struct daemon *d, const cJSON *apps, bool update_env,
 			break;
 		}
 	}
+	/* Listening sockets before any worker: a port in use fails the whole
+	 * request, and leaves no socket of this request open. */
+	bool *created = xcalloc(n, sizeof(bool));
+	for (i = 0; i < n && rc == 0; i++) {
+		int r = cluster_open(d, confs[i], err, errlen);
+		if (r < 0) {
+			rc = -1;
+			for (size_t k = 0; k < i; k++)
+				if (created[k])
+					cluster_close(d, confs[k]->name);
+		}
+		created[i] = r == 1 && !name_exists(d, confs[i]->name);
+	}
+	free(created);
 	for (i = 0; i < n && rc == 0; i++) {
 		struct app_conf *conf = confs[i];
 		if (name_exists(d, conf->name)) {
@@ -200,7 +215,11 @@ int commands_start_specs(struct daemon *d, const cJSON *apps, bool update_env,
 					app_conf_unref(in->conf);
 					in->conf = app_conf_ref(conf);
 				}
-				instance_stop(d, in, AFTER_START);
+				/* startOrReload: the caller reloads them. */
+				if (reload_ids)
+					cJSON_AddItemToArray(reload_ids, cJSON_CreateNumber(in->pm_id));
+				else
+					instance_stop(d, in, AFTER_START);
 				cJSON_AddItemToArray(ids_out, cJSON_CreateNumber(in->pm_id));
 			}
 			continue;
@@ -223,17 +242,28 @@ static cJSON *cmd_start(struct daemon *d, struct client *c, const cJSON *req)
 	char err[512];
 	cJSON *ids = cJSON_CreateArray();
 	bool update_env = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(req, "update_env"));
-	if (commands_start_specs(d, cJSON_GetObjectItemCaseSensitive(req, "apps"),
-				 update_env, ids, err, sizeof(err)) < 0) {
+	bool reload = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(req, "reload"));
+	struct idlist wait = { 0 }, reloads = { 0 };
+	cJSON *reload_ids = reload ? cJSON_CreateArray() : NULL;
+	cJSON *r = NULL;
+	if (commands_start_specs(d, cJSON_GetObjectItemCaseSensitive(req, "apps"), update_env,
+				 ids, reload_ids, err, sizeof(err)) < 0)
+		r = reply_err("%s", err);
+	for (const cJSON *e = reload_ids ? reload_ids->child : NULL; e; e = e->next)
+		ids_add(&reloads, e->valueint);
+	if (!r && reloads.n)
+		r = reload_request(d, reloads.v, reloads.n);
+	cJSON_Delete(reload_ids);
+	free(reloads.v);
+	if (r) {
 		cJSON_Delete(ids);
-		return reply_err("%s", err);
+		return r;
 	}
-	struct idlist wait = { 0 };
 	for (const cJSON *e = ids->child; e; e = e->next)
 		ids_add(&wait, e->valueint);
-	cJSON *r = reply_ok();
+	r = reply_ok();
 	cJSON_AddItemToObject(r, "ids", ids);
-	client_wait(c, r, wait.v, wait.n);
+	client_wait_then(c, r, wait.v, wait.n, reload ? reload_finalize_reply : NULL);
 	free(wait.v);
 	return NULL;
 }
@@ -307,6 +337,102 @@ static cJSON *cmd_signal(struct daemon *d, struct client *c, const cJSON *req)
 	free(ids.v);
 	free(sent.v);
 	return r;
+}
+
+/* reload: rolling, one instance after the other (reload.c); the reply
+ * waits until every target has been reloaded, or one failed. */
+static cJSON *cmd_reload(struct daemon *d, struct client *c, const cJSON *req)
+{
+	struct idlist ids = { 0 };
+	cJSON *err = resolve_targets(d, req, &ids);
+	/* --update-env: the new workers get the caller's environment. */
+	if (!err)
+		err = commands_update_env(d, req);
+	if (!err)
+		err = reload_request(d, ids.v, ids.n);
+	if (err) {
+		free(ids.v);
+		return err;
+	}
+	client_wait_then(c, reply_with_ids(&ids), ids.v, ids.n, reload_finalize_reply);
+	free(ids.v);
+	return NULL;
+}
+
+/* Instances of an app, highest NODE_APP_INSTANCE first. */
+static size_t instances_of(struct daemon *d, const char *name, struct instance **out, size_t max)
+{
+	size_t n = 0;
+	for (struct instance *in = d->procs; in && n < max; in = in->next) {
+		if (strcmp(in->conf->name, name) != 0)
+			continue;
+		size_t k = n++;
+		while (k > 0 && out[k - 1]->instance_index < in->instance_index) {
+			out[k] = out[k - 1];
+			k--;
+		}
+		out[k] = in;
+	}
+	return n;
+}
+
+/* The instance count `scale` asks for: "N", "+N" or "-N". */
+static int scale_target(const char *arg, int current)
+{
+	const char *digits = arg[0] == '+' || arg[0] == '-' ? arg + 1 : arg;
+	if (!str_is_uint(digits) || strlen(digits) > 4)
+		return -1;
+	int v = atoi(digits);
+	int target = arg[0] == '+' ? current + v : arg[0] == '-' ? current - v : v;
+	return target < 0 ? 0 : target;
+}
+
+/* scale <name> <N|+N|-N>. New instances take the lowest free
+ * NODE_APP_INSTANCE; removal starts from the highest, so instance 0 (the
+ * one apps often single out for cron jobs) stays. PM2 removes the oldest. */
+static cJSON *cmd_scale(struct daemon *d, struct client *c, const cJSON *req)
+{
+	const cJSON *namev = cJSON_GetObjectItemCaseSensitive(req, "name");
+	const cJSON *numv = cJSON_GetObjectItemCaseSensitive(req, "number");
+	if (!cJSON_IsString(namev) || !cJSON_IsString(numv))
+		return reply_err("scale needs an app name and a number");
+	enum { SCALE_MAX = 4096 };
+	struct instance **list = xcalloc(SCALE_MAX, sizeof(*list));
+	size_t count = instances_of(d, namev->valuestring, list, SCALE_MAX);
+	int target = scale_target(numv->valuestring, (int)count);
+	cJSON *err = NULL;
+	if (!count)
+		err = reply_err("Application %s not found", namev->valuestring);
+	else if (target < 0 || target > SCALE_MAX)
+		err = reply_err("scale: \"%s\" is not a number of instances (N, +N or -N)",
+				numv->valuestring);
+	else if ((size_t)target == count)
+		err = reply_err("Nothing to do");
+	if (err) {
+		free(list);
+		return err;
+	}
+	struct idlist ids = { 0 };
+	cJSON *added = cJSON_CreateArray(), *removed = cJSON_CreateArray();
+	struct app_conf *conf = list[0]->conf;
+	for (size_t k = count; k < (size_t)target; k++) {
+		struct instance *in = proc_add(d, conf, proc_free_index(d, conf->name));
+		instance_start(d, in);
+		ids_add(&ids, in->pm_id);
+		cJSON_AddItemToArray(added, cJSON_CreateNumber(in->pm_id));
+	}
+	for (size_t k = 0; k + (size_t)target < count; k++) {
+		ids_add(&ids, list[k]->pm_id);
+		cJSON_AddItemToArray(removed, cJSON_CreateNumber(list[k]->pm_id));
+		instance_stop(d, list[k], AFTER_DELETE);
+	}
+	free(list);
+	cJSON *r = reply_with_ids(&ids);
+	cJSON_AddItemToObject(r, "added", added);
+	cJSON_AddItemToObject(r, "removed", removed);
+	client_wait(c, r, ids.v, ids.n);
+	free(ids.v);
+	return NULL;
 }
 
 static cJSON *cmd_stop(struct daemon *d, struct client *c, const cJSON *req)
@@ -393,6 +519,8 @@ static const struct {
 	{ "kill", cmd_kill },
 	{ "signal", cmd_signal },
 	{ "update", upgrade_request },
+	{ "reload", cmd_reload },
+	{ "scale", cmd_scale },
 	{ "web", web_request },
 	{ "logs", logs_cmd_logs },
 	{ "flush", logs_cmd_flush },

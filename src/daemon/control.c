@@ -243,14 +243,16 @@ fail:
 
 void control_close(struct daemon *d)
 {
-	while (d->clients)
-		client_free(d->clients);
+	/* The socket file goes first: a CLI that sees its connection close
+	 * (`pm2 kill` waits for that) must find no socket left behind. */
 	if (d->listen_fd >= 0) {
 		loop_io_del(&d->loop, &d->listen_io);
 		close(d->listen_fd);
 		d->listen_fd = -1;
 		unlink(d->paths.sock);
 	}
+	while (d->clients)
+		client_free(d->clients);
 }
 
 static bool client_settled(struct client *c)
@@ -273,6 +275,9 @@ static bool client_try_complete(struct client *c)
 	free(c->wait_ids);
 	c->wait_ids = NULL;
 	c->nwait = 0;
+	if (c->finalize)
+		c->finalize(c->d, reply);
+	c->finalize = NULL;
 	client_send(c, reply);
 	cJSON_Delete(reply);
 	return true;
@@ -289,6 +294,13 @@ bool control_flushing(struct daemon *d)
 
 void client_wait(struct client *c, cJSON *reply, const int *ids, size_t n)
 {
+	client_wait_then(c, reply, ids, n, NULL);
+}
+
+void client_wait_then(struct client *c, cJSON *reply, const int *ids, size_t n,
+		      void (*finalize)(struct daemon *d, cJSON *reply))
+{
+	c->finalize = finalize;
 	c->pending_reply = reply;
 	free(c->wait_ids);
 	c->wait_ids = xcalloc(n + 1, sizeof(int));

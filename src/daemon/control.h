@@ -14,6 +14,9 @@ struct client {
 	int *wait_ids;
 	size_t nwait;
 	cJSON *pending_reply;
+	/* Completes the held reply when it is sent (e.g. failures found on
+	 * the way); NULL if the reply is sent as it is. */
+	void (*finalize)(struct daemon *d, cJSON *reply);
 	bool close_after_flush;
 	bool exit_after_flush; /* `kill`: the daemon leaves once this is sent */
 	bool dead;
@@ -28,6 +31,9 @@ void client_wait(struct client *c, cJSON *reply, const int *ids, size_t n);
 struct client *client_adopt(struct daemon *d, int fd);
 /* The listening control socket we already hold (an update carried it). */
 int control_adopt_listener(struct daemon *d, int fd);
+/* The same, and `finalize` sees the reply just before it is sent. */
+void client_wait_then(struct client *c, cJSON *reply, const int *ids, size_t n,
+		      void (*finalize)(struct daemon *d, cJSON *reply));
 /* Queue a reply line. */
 void client_send(struct client *c, const cJSON *msg);
 /* Queue bytes that already are complete JSON lines. */

@@ -5,8 +5,10 @@
  * the supervisor: errors are logged and the loop carries on. */
 #define _GNU_SOURCE
 #include "daemon.h"
+#include "cluster.h"
 #include "control.h"
 #include "log.h"
+#include "notify.h"
 #include "../common/signals.h"
 #include "../common/version.h"
 
@@ -172,13 +174,14 @@ static int setup(struct daemon *d, const struct daemon_opts *opts, char *err, si
 	}
 	if (control_listen(d, err, errlen) < 0)
 		return -1;
+	notify_open(d);
 	if (opts->web_listen && web_start(d, opts->web_listen, opts->web_token, err, errlen) < 0)
 		return -1;
 	logs_init(d);
 	write_daemon_pid(d);
 	if (opts->initial_apps) {
 		cJSON *ids = cJSON_CreateArray();
-		int rc = commands_start_specs(d, opts->initial_apps, false, ids, err, errlen);
+		int rc = commands_start_specs(d, opts->initial_apps, false, ids, NULL, err, errlen);
 		cJSON_Delete(ids);
 		if (rc < 0)
 			return -1;
@@ -203,6 +206,9 @@ static void teardown(struct daemon *d)
 		struct instance *in = d->procs;
 		proc_remove(d, in);
 	}
+	reload_free_all(d);
+	cluster_close_all(d);
+	notify_close(d);
 	web_stop(d);
 	control_close(d);
 	rotate_close(d);
@@ -223,7 +229,7 @@ int daemon_main(const struct daemon_opts *opts)
 {
 	struct daemon d;
 	memset(&d, 0, sizeof(d));
-	d.sigfd = d.listen_fd = d.lock_fd = -1;
+	d.sigfd = d.listen_fd = d.lock_fd = d.notify_fd = -1;
 	d.foreground = opts->foreground;
 	d.auto_exit = opts->auto_exit;
 	d.pid1 = getpid() == 1;
@@ -261,6 +267,7 @@ int daemon_main(const struct daemon_opts *opts)
 	 * whether it is time to leave. */
 	while (!d.loop.stop) {
 		loop_run_once(&d.loop);
+		reload_advance(&d);
 		supervise_check_auto_exit(&d);
 	}
 

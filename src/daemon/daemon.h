@@ -40,6 +40,15 @@ enum log_view {
 	VIEW_FORMAT, /* timestamp=... app=... id=... type=... message=... (--format) */
 };
 
+/* How a worker is asked to go, one step per kill_timeout: a Node cluster
+ * worker first disconnects (closes its servers and lets its requests
+ * finish), then gets its stop signal (or PM2's "shutdown" message), then
+ * SIGKILL. */
+enum stop_step { STOP_DISCONNECT, STOP_ASK, STOP_KILL };
+
+/* Where an instance is in a `reload`. */
+enum reload_step { RL_NONE, RL_QUEUED, RL_ACTIVE };
+
 /* What to do once a stopping instance is down. */
 enum after_stop { AFTER_NOTHING, AFTER_START, AFTER_DELETE };
 
@@ -56,7 +65,14 @@ struct app_conf {
 	char **envp;          /* NULL-terminated, without per-instance vars */
 	char *cwd;
 	char *instance_var;   /* NODE_APP_INSTANCE */
+	char *increment_var;  /* PM2's increment_var, NULL if none */
 	bool cluster;         /* exec_mode cluster_mode */
+	bool node;            /* runs on node: IPC channel, Node's cluster protocol */
+	bool wait_ready;      /* launching until the app says it is ready */
+	bool shutdown_with_message; /* stop Node apps with "shutdown" over IPC */
+	int64_t listen_timeout;
+	char **listen;        /* addresses the daemon listens on for the app */
+	size_t nlisten;
 	bool autorestart;
 	bool merge_logs;
 	int max_restarts;
@@ -78,6 +94,10 @@ struct app_conf {
 };
 
 struct instance;
+struct nodeipc;
+struct retiree;
+struct reload_job;
+struct app_sockets;
 struct watcher;
 struct log_sink;
 struct log_sub;
@@ -130,8 +150,14 @@ struct instance {
 	int64_t prev_restart_delay;
 	int exit_code;        /* last exit: code, or 128+signal */
 	bool has_exited;
+	long long increment_value; /* conf->increment_var's value */
+	struct nodeipc *ipc;  /* Node apps: the current worker's IPC channel */
+	enum reload_step reload;
+	char *reload_error;   /* why the last reload of this instance failed */
 	struct timer restart_timer;
 	struct timer kill_timer;
+	struct timer ready_timer; /* listen_timeout while launching */
+	enum stop_step stop_step; /* while stopping: the last step taken */
 	struct timer cron_timer;
 	struct pipe_reader *readers;
 	struct watcher *watcher; /* while --watch is on */
@@ -166,6 +192,13 @@ struct daemon {
 	uint64_t orphans_reaped;
 	struct timer memory_timer; /* armed only while an app has a memory limit */
 	const char *self_exe;
+	struct app_sockets *sockets; /* cluster.c: listening sockets per app */
+	struct retiree *retirees;    /* reload.c: old workers on their way out */
+	struct reload_job *reloads;  /* reload.c: rolling reloads in progress */
+	int notify_fd;               /* notify.c: NOTIFY_SOCKET, -1 if none */
+	struct io notify_io;
+	char *notify_path;
+	int next_worker_id;          /* NODE_UNIQUE_ID of the next Node worker */
 	struct web *web;          /* the HTTP interface, while on */
 	/* Logs: open files, `pm2 logs` streams, rotation, the foreground view. */
 	struct log_sink *sinks;
@@ -212,6 +245,12 @@ int proc_free_index(struct daemon *d, const char *name);
 /* Supervision (supervise.c): the instance state machine. */
 int instance_start(struct daemon *d, struct instance *in);
 void instance_stop(struct daemon *d, struct instance *in, enum after_stop after);
+/* kill_timeout ran out while stopping: the next step. */
+void instance_stop_timeout(struct daemon *d, struct instance *in);
+/* Take stop step `step` on a worker (or the next one that applies to it);
+ * returns the step taken. */
+enum stop_step worker_stop_step(pid_t pid, struct nodeipc *ipc, const struct app_conf *c,
+				enum stop_step step, int pm_id);
 void instance_on_exit(struct daemon *d, struct instance *in, int status);
 void instance_reset_counters(struct instance *in);
 /* max_memory_restart: make sure the memory check runs (no-op if it
@@ -221,6 +260,14 @@ void memory_watch_arm(struct daemon *d);
 void instance_arm_cron(struct daemon *d, struct instance *in);
 /* Is this instance between two states (a request must wait for it)? */
 bool instance_busy(const struct instance *in);
+/* Launching or stopping right now (reload or not)? */
+bool instance_settling(const struct instance *in);
+/* Something a worker process told us, through its Node IPC channel or
+ * NOTIFY_SOCKET. `pid` is the worker (current or retiring). */
+enum worker_event { WEV_READY, WEV_LISTENING, WEV_CHANNEL_CLOSED };
+void supervise_worker_event(struct daemon *d, pid_t pid, enum worker_event ev);
+/* A launching instance is ready (or its listen_timeout ran out). */
+void instance_ready(struct daemon *d, struct instance *in);
 void reap_children(struct daemon *d);
 void supervise_check_auto_exit(struct daemon *d);
 
@@ -285,7 +332,26 @@ cJSON *commands_dispatch(struct daemon *d, struct client *c, const cJSON *req);
 cJSON *commands_update_env(struct daemon *d, const cJSON *req);
 /* Start specs (foreground start and the `start` request share this). */
 int commands_start_specs(struct daemon *d, const cJSON *apps, bool update_env,
-			 cJSON *ids_out, char *err, size_t errlen);
+			 cJSON *ids_out, cJSON *reload_ids, char *err, size_t errlen);
+
+/* Rolling reload and retiring workers (reload.c). */
+/* Start a reload of these ids; NULL, or an error reply. */
+cJSON *reload_request(struct daemon *d, const int *ids, size_t n);
+/* Move reloads forward; called after every round of events. */
+void reload_advance(struct daemon *d);
+/* The instance's new worker is ready: retire the old one. */
+void reload_instance_online(struct daemon *d, struct instance *in);
+/* The instance is being stopped: its old worker goes too. */
+void reload_instance_stopping(struct daemon *d, struct instance *in);
+/* The new worker of a reload died before it was ready: bring the old one
+ * back into the instance. True if that happened. */
+bool reload_new_worker_failed(struct daemon *d, struct instance *in, pid_t dead, int code);
+/* A child exited: true if it was a retiring worker. */
+bool reload_reap(struct daemon *d, pid_t pid, int status);
+void reload_worker_event(struct daemon *d, pid_t pid, enum worker_event ev);
+bool reload_any_running(const struct daemon *d);
+void reload_finalize_reply(struct daemon *d, cJSON *reply);
+void reload_free_all(struct daemon *d);
 
 /* Resource usage (usage.c): sampled from /proc only when asked — by a
  * client (jlist, ls, monit) or by whatever enforces a memory limit — so

@@ -86,6 +86,8 @@ cJSON *jlist_instance(struct daemon *d, struct instance *in, bool full)
 	set_bool(env, "merge_logs", c->merge_logs);
 	set_str(env, "instance_var", c->instance_var);
 	set_num(env, "NODE_APP_INSTANCE", in->instance_index);
+	if (c->increment_var)
+		set_num(env, c->increment_var, (double)in->increment_value);
 	set_str(env, "username", c->privs.set_user ? c->privs.username : daemon_username());
 	set_num(env, "kill_timeout", (double)c->kill_timeout);
 	/* "watch" says whether watching is on now: `pm2 stop` ends it. */

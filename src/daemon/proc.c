@@ -3,7 +3,9 @@
  * destroyed. */
 #define _GNU_SOURCE
 #include "daemon.h"
+#include "cluster.h"
 #include "log.h"
+#include "nodeipc.h"
 #include "watch.h"
 #include "../common/app_spec.h"
 #include "../common/signals.h"
@@ -111,6 +113,45 @@ static char *dup_or_null(const char *s)
 	return s ? xstrdup(s) : NULL;
 }
 
+/* Node (or nodejs, or a versioned node binary): PM2's test is /node$/. */
+static bool is_node(const char *interpreter)
+{
+	return str_ends(path_basename(interpreter), "node");
+}
+
+static void listen_add(struct app_conf *c, const char *spec)
+{
+	for (size_t i = 0; i < c->nlisten; i++)
+		if (strcmp(c->listen[i], spec) == 0)
+			return;
+	c->listen = xrealloc(c->listen, (c->nlisten + 2) * sizeof(char *));
+	c->listen[c->nlisten++] = xstrdup(spec);
+	c->listen[c->nlisten] = NULL;
+}
+
+/* What the daemon listens on for the app. "listen" says it for any app.
+ * Without it, a non-Node app in cluster mode gets its "port" (or PORT)
+ * from us as fd 3; a Node app asks for its sockets itself with
+ * server.listen(), exactly the address it wants (see cluster.c). */
+static void resolve_listen(struct app_conf *c, const cJSON *spec)
+{
+	const cJSON *l = cJSON_GetObjectItemCaseSensitive(spec, "listen");
+	for (const cJSON *e = l ? l->child : NULL; e; e = e->next)
+		if (cJSON_IsString(e))
+			listen_add(c, e->valuestring);
+	if (c->nlisten || !c->cluster || c->node)
+		return;
+	long long port = spec_int(spec, "port", -1);
+	const char *env_port = env_get(c->envp, "PORT");
+	if (port >= 0) {
+		char tmp[24];
+		snprintf(tmp, sizeof(tmp), "%lld", port);
+		listen_add(c, tmp);
+	} else if (env_port && str_is_uint(env_port) && strlen(env_port) <= 5) {
+		listen_add(c, env_port);
+	}
+}
+
 struct app_conf *app_conf_new(const cJSON *spec, char *err, size_t errlen)
 {
 	struct app_conf *c = xcalloc(1, sizeof(*c));
@@ -129,7 +170,12 @@ struct app_conf *app_conf_new(const cJSON *spec, char *err, size_t errlen)
 	c->interpreter = xstrdup(spec_str(spec, "exec_interpreter", "none"));
 	c->cwd = xstrdup(spec_str(spec, "cwd", "/"));
 	c->instance_var = xstrdup(spec_str(spec, "instance_var", "NODE_APP_INSTANCE"));
+	c->increment_var = dup_or_null(spec_str(spec, "increment_var", NULL));
 	c->cluster = strcmp(spec_str(spec, "exec_mode", "fork_mode"), "cluster_mode") == 0;
+	c->node = is_node(c->interpreter);
+	c->wait_ready = spec_bool(spec, "wait_ready", false);
+	c->shutdown_with_message = spec_bool(spec, "shutdown_with_message", false);
+	c->listen_timeout = spec_int(spec, "listen_timeout", SPEC_DEFAULT_LISTEN_TIMEOUT_MS);
 	c->autorestart = spec_bool(spec, "autorestart", true);
 	c->merge_logs = spec_bool(spec, "merge_logs", !c->cluster);
 	c->max_restarts = (int)spec_int(spec, "max_restarts", SPEC_DEFAULT_MAX_RESTARTS);
@@ -154,6 +200,7 @@ struct app_conf *app_conf_new(const cJSON *spec, char *err, size_t errlen)
 	c->err_file = dup_or_null(spec_str(spec, "error_file", NULL));
 	c->pid_file = dup_or_null(spec_str(spec, "pid_file", NULL));
 	c->envp = build_envp(cJSON_GetObjectItemCaseSensitive(spec, "env"));
+	resolve_listen(c, spec);
 	if (privs_resolve(&c->privs, spec, err, errlen) < 0) {
 		app_conf_unref(c);
 		return NULL;
@@ -214,6 +261,8 @@ void app_conf_unref(struct app_conf *c)
 	strv_free(c->envp);
 	free(c->cwd);
 	free(c->instance_var);
+	free(c->increment_var);
+	strv_free(c->listen);
 	free(c->stop_codes);
 	free(c->out_file);
 	free(c->err_file);
@@ -260,6 +309,25 @@ int proc_free_index(struct daemon *d, const char *name)
 static void restart_timer_fired(struct loop *l, struct timer *t);
 static void cron_timer_fired(struct loop *l, struct timer *t);
 static void kill_timer_fired(struct loop *l, struct timer *t);
+static void ready_timer_fired(struct loop *l, struct timer *t);
+
+/* PM2's increment_var: one more than the highest value another instance
+ * of the app has, starting from the app's own env value (or 0). */
+static long long next_increment(struct daemon *d, const struct app_conf *conf)
+{
+	const char *base = env_get(conf->envp, conf->increment_var);
+	long long v = base ? atoll(base) : 0;
+	bool any = false;
+	long long top = 0;
+	for (struct instance *in = d->procs; in; in = in->next) {
+		if (strcmp(in->conf->name, conf->name) != 0 || !in->conf->increment_var)
+			continue;
+		if (!any || in->increment_value > top)
+			top = in->increment_value;
+		any = true;
+	}
+	return any ? top + 1 : v;
+}
 
 struct instance *proc_add(struct daemon *d, struct app_conf *conf, int index)
 {
@@ -275,10 +343,13 @@ struct instance *proc_restore(struct daemon *d, struct app_conf *conf, int pm_id
 	in->pm_id = pm_id;
 	in->instance_index = index;
 	in->conf = app_conf_ref(conf);
+	if (conf->increment_var)
+		in->increment_value = next_increment(d, conf);
 	in->state = ST_STOPPED;
 	in->created_at = wall_ms();
 	timer_init(&in->restart_timer, restart_timer_fired, d);
 	timer_init(&in->kill_timer, kill_timer_fired, d);
+	timer_init(&in->ready_timer, ready_timer_fired, d);
 	timer_init(&in->cron_timer, cron_timer_fired, d);
 
 	struct instance **pp = &d->procs;
@@ -297,10 +368,20 @@ void proc_remove(struct daemon *d, struct instance *in)
 		*pp = in->next;
 	loop_timer_cancel(&d->loop, &in->restart_timer);
 	loop_timer_cancel(&d->loop, &in->kill_timer);
+	loop_timer_cancel(&d->loop, &in->ready_timer);
 	loop_timer_cancel(&d->loop, &in->cron_timer);
 	watch_stop(d, in);
 	output_detach_all(d, in);
 	output_close_logs(d, in);
+	nodeipc_free(d, in->ipc);
+	in->ipc = NULL;
+	/* The app's last instance is gone: so are its listening sockets. */
+	bool last = true;
+	for (struct instance *o = d->procs; o && last; o = o->next)
+		last = strcmp(o->conf->name, in->conf->name) != 0;
+	if (last)
+		cluster_close(d, in->conf->name);
+	free(in->reload_error);
 	app_conf_unref(in->conf);
 	free(in->out_path);
 	free(in->err_path);
@@ -322,6 +403,18 @@ static void restart_timer_fired(struct loop *l, struct timer *t)
 	control_poke(d);
 }
 
+static void ready_timer_fired(struct loop *l, struct timer *t)
+{
+	(void)l;
+	struct instance *in = container_of(t, struct instance, ready_timer);
+	if (in->state != ST_LAUNCHING)
+		return;
+	dlog_warn("App [%s:%d] did not say it was ready within %lld ms (listen_timeout): "
+		  "considered online", in->conf->name, in->pm_id,
+		  (long long)in->conf->listen_timeout);
+	instance_ready(t->ctx, in);
+}
+
 /* cron_restart: a running instance restarts (counted), then the next
  * time is armed. A stopped one stays stopped. */
 static void cron_timer_fired(struct loop *l, struct timer *t)
@@ -341,10 +434,6 @@ static void kill_timer_fired(struct loop *l, struct timer *t)
 {
 	(void)l;
 	struct instance *in = container_of(t, struct instance, kill_timer);
-	if (in->state != ST_STOPPING || in->pid <= 0)
-		return;
-	dlog_warn("App [%s:%d] did not stop within %lld ms, sending SIGKILL",
-		  in->conf->name, in->pm_id, (long long)in->conf->kill_timeout);
-	kill(-in->pid, SIGKILL);
-	kill(in->pid, SIGKILL);
+	if (in->state == ST_STOPPING && in->pid > 0)
+		instance_stop_timeout(t->ctx, in);
 }

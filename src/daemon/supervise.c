@@ -3,7 +3,9 @@
  * here. */
 #define _GNU_SOURCE
 #include "daemon.h"
+#include "cluster.h"
 #include "log.h"
+#include "nodeipc.h"
 #include "spawn.h"
 #include "watch.h"
 #include "../common/signals.h"
@@ -25,10 +27,15 @@
 /* When fork() itself fails (EAGAIN, ENOMEM), try again after this. */
 #define SPAWN_RETRY_MS 1000
 
-bool instance_busy(const struct instance *in)
+bool instance_settling(const struct instance *in)
 {
 	return in->state == ST_LAUNCHING || in->state == ST_STOPPING ||
 	       in->after_stop != AFTER_NOTHING;
+}
+
+bool instance_busy(const struct instance *in)
+{
+	return instance_settling(in) || in->reload != RL_NONE;
 }
 
 void instance_reset_counters(struct instance *in)
@@ -49,6 +56,98 @@ static void write_pid_file(struct instance *in)
 	int n = snprintf(tmp, sizeof(tmp), "%d", (int)in->pid);
 	(void)!write(fd, tmp, (size_t)n);
 	close(fd);
+}
+
+static void take_stop_step(struct daemon *d, struct instance *in, enum stop_step step);
+
+/* Does a new worker of this app start in "launching"? With wait_ready
+ * until it says so; a Node cluster worker until it listens. Others are
+ * online as soon as they run. */
+static bool starts_launching(const struct app_conf *c)
+{
+	return c->wait_ready || (c->cluster && c->node);
+}
+
+static void went_online(struct daemon *d, struct instance *in)
+{
+	in->state = ST_ONLINE;
+	reload_instance_online(d, in);
+	control_poke(d);
+}
+
+void instance_ready(struct daemon *d, struct instance *in)
+{
+	if (in->state != ST_LAUNCHING)
+		return;
+	loop_timer_cancel(&d->loop, &in->ready_timer);
+	dlog_info("App [%s:%d] ready (pid %d)", in->conf->name, in->pm_id, (int)in->pid);
+	went_online(d, in);
+}
+
+void supervise_worker_event(struct daemon *d, pid_t pid, enum worker_event ev)
+{
+	struct instance *in = proc_by_pid(d, pid);
+	if (!in) {
+		reload_worker_event(d, pid, ev);
+		return;
+	}
+	switch (ev) {
+	case WEV_READY:
+		if (in->conf->wait_ready)
+			instance_ready(d, in);
+		return;
+	case WEV_LISTENING:
+		if (!in->conf->wait_ready)
+			instance_ready(d, in);
+		return;
+	case WEV_CHANNEL_CLOSED:
+		/* Disconnected: its servers are closed and its connections
+		 * have ended. Now the stop signal. */
+		if (in->state == ST_STOPPING && in->stop_step == STOP_DISCONNECT)
+			take_stop_step(d, in, STOP_ASK);
+		return;
+	}
+}
+
+/* Fork and exec the worker with its pipes, sockets and IPC channel. */
+static pid_t spawn_worker(struct daemon *d, struct instance *in, int out_fd, int err_fd)
+{
+	struct app_conf *c = in->conf;
+	int listen_fds[SPAWN_MAX_LISTEN_FDS];
+	struct spawn_io io = {
+		.out_fd = out_fd,
+		.err_fd = err_fd,
+		.listen_fds = listen_fds,
+		.nlisten = cluster_listen_fds(d, c->name, listen_fds, SPAWN_MAX_LISTEN_FDS),
+		.ipc_fd = -1,
+	};
+	struct nodeipc *ipc = NULL;
+	char *preload = NULL;
+	if (c->node) {
+		ipc = nodeipc_new(d, c, c->cluster, &io.ipc_fd);
+		if (!ipc)
+			return -1;
+		/* Node's cluster.worker.id; never 0, which Node reads as "none". */
+		if (c->cluster) {
+			io.worker_id = ++d->next_worker_id;
+			/* Another user cannot read it in our 0700 PM2_HOME. */
+			preload = c->privs.set_user ? NULL : nodeipc_drain_preload(d);
+			io.node_preload = preload;
+		}
+	}
+	pid_t pid = spawn_instance(d, in, &io);
+	int e = errno;
+	free(preload);
+	if (io.ipc_fd >= 0)
+		close(io.ipc_fd);
+	if (pid < 0) {
+		nodeipc_free(d, ipc);
+		errno = e;
+		return -1;
+	}
+	nodeipc_started(ipc, pid);
+	in->ipc = ipc;
+	return pid;
 }
 
 void instance_arm_cron(struct daemon *d, struct instance *in)
@@ -110,7 +209,7 @@ int instance_start(struct daemon *d, struct instance *in)
 	pid_t pid = -1;
 	if (pipe2(out_pipe, O_CLOEXEC) == 0) {
 		if (pipe2(err_pipe, O_CLOEXEC) == 0) {
-			pid = spawn_instance(d, in, out_pipe[1], err_pipe[1]);
+			pid = spawn_worker(d, in, out_pipe[1], err_pipe[1]);
 			close(err_pipe[1]);
 			if (pid < 0)
 				close(err_pipe[0]);
@@ -129,7 +228,6 @@ int instance_start(struct daemon *d, struct instance *in)
 		return -1;
 	}
 	in->pid = pid;
-	in->state = ST_ONLINE;
 	in->pm_uptime = wall_ms();
 	in->started_mono = mono_ms();
 	usage_reset(in);
@@ -140,17 +238,57 @@ int instance_start(struct daemon *d, struct instance *in)
 	watch_start(d, in);
 	if (in->conf->max_memory)
 		memory_watch_arm(d);
+	if (starts_launching(in->conf)) {
+		dlog_info("App [%s:%d] launching (pid %d)", in->conf->name, in->pm_id, (int)pid);
+		in->state = ST_LAUNCHING;
+		loop_timer_arm(&d->loop, &in->ready_timer, in->conf->listen_timeout);
+		return 0;
+	}
 	dlog_info("App [%s:%d] online (pid %d)", in->conf->name, in->pm_id, (int)pid);
+	went_online(d, in);
 	return 0;
 }
 
-/* Deliver the app's stop signal to its whole process group. */
-static void signal_group(struct instance *in, int sig)
+enum stop_step worker_stop_step(pid_t pid, struct nodeipc *ipc, const struct app_conf *c,
+				enum stop_step step, int pm_id)
 {
-	if (in->pid <= 0)
-		return;
-	if (kill(-in->pid, sig) < 0)
-		kill(in->pid, sig);
+	if (pid <= 0)
+		return STOP_KILL;
+	if (step == STOP_DISCONNECT) {
+		/* What Node's own primary does on worker.disconnect(): no
+		 * request in flight is cut, unlike a signal. */
+		if (nodeipc_cluster_worker(ipc) && nodeipc_open(ipc) && !c->shutdown_with_message) {
+			nodeipc_send_disconnect(ipc);
+			return STOP_DISCONNECT;
+		}
+		step = STOP_ASK;
+	}
+	if (step == STOP_ASK) {
+		if (c->shutdown_with_message && nodeipc_open(ipc)) {
+			nodeipc_send_shutdown(ipc);
+			return STOP_ASK;
+		}
+		if (kill(-pid, c->kill_signal) < 0)
+			kill(pid, c->kill_signal);
+		return STOP_ASK;
+	}
+	dlog_warn("App [%s:%d] (pid %d) did not stop within %lld ms, sending SIGKILL", c->name,
+		  pm_id, (int)pid, (long long)c->kill_timeout);
+	kill(-pid, SIGKILL);
+	kill(pid, SIGKILL);
+	return STOP_KILL;
+}
+
+static void take_stop_step(struct daemon *d, struct instance *in, enum stop_step step)
+{
+	in->stop_step = worker_stop_step(in->pid, in->ipc, in->conf, step, in->pm_id);
+	if (in->stop_step != STOP_KILL)
+		loop_timer_arm(&d->loop, &in->kill_timer, in->conf->kill_timeout);
+}
+
+void instance_stop_timeout(struct daemon *d, struct instance *in)
+{
+	take_stop_step(d, in, in->stop_step + 1);
 }
 
 static void settle_stopped(struct daemon *d, struct instance *in)
@@ -183,12 +321,13 @@ void instance_stop(struct daemon *d, struct instance *in, enum after_stop after)
 		watch_stop(d, in); /* PM2: stopping an app ends its watch */
 	}
 
+	reload_instance_stopping(d, in);
 	switch (in->state) {
 	case ST_ONLINE:
 	case ST_LAUNCHING:
 		in->state = ST_STOPPING;
-		signal_group(in, in->conf->kill_signal);
-		loop_timer_arm(&d->loop, &in->kill_timer, in->conf->kill_timeout);
+		loop_timer_cancel(&d->loop, &in->ready_timer);
+		take_stop_step(d, in, STOP_DISCONNECT);
 		return;
 	case ST_STOPPING:
 		return;
@@ -294,6 +433,13 @@ void instance_on_exit(struct daemon *d, struct instance *in, int status)
 	in->has_exited = true;
 	in->pid = 0;
 	unlink(in->pid_path);
+	nodeipc_free(d, in->ipc);
+	in->ipc = NULL;
+	loop_timer_cancel(&d->loop, &in->ready_timer);
+	if (reload_new_worker_failed(d, in, pgid, code)) {
+		write_pid_file(in);
+		return;
+	}
 
 	switch (in->state) {
 	case ST_STOPPING:
@@ -328,7 +474,7 @@ void reap_children(struct daemon *d)
 		struct instance *in = proc_by_pid(d, pid);
 		if (in)
 			instance_on_exit(d, in, status);
-		else if (!rotate_reaped(d, pid))
+		else if (!rotate_reaped(d, pid) && !reload_reap(d, pid, status))
 			d->orphans_reaped++;
 	}
 	control_poke(d);
@@ -339,7 +485,7 @@ void reap_children(struct daemon *d)
  * foreground with auto-exit, once every app is down for good. */
 void supervise_check_auto_exit(struct daemon *d)
 {
-	bool any_running = false, all_down = true;
+	bool any_running = reload_any_running(d), all_down = true;
 	for (struct instance *in = d->procs; in; in = in->next) {
 		if (in->pid > 0)
 			any_running = true;

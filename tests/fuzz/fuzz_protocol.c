@@ -1,12 +1,16 @@
 /* libFuzzer target: the control protocol as the daemon reads it. Bytes
  * are split into request lines and each goes through the daemon's real
  * request handlers, against a real process table. Only process creation
- * is faked (spawn_instance below): instances get pids that cannot exist,
- * so every kill() the daemon sends fails harmlessly. */
+ * and listening sockets are faked (spawn_instance and cluster_* below):
+ * instances get pids that cannot exist, so every kill() the daemon sends
+ * fails harmlessly, and no input makes the fuzzer listen on a port. */
 #define _GNU_SOURCE
 #include "../../src/common/proto.h"
+#include "../../src/daemon/cluster.h"
 #include "../../src/daemon/control.h"
 #include "../../src/daemon/spawn.h"
+
+#include <errno.h>
 
 #include <signal.h>
 #include <stdint.h>
@@ -18,12 +22,36 @@
 /* Above the kernel's pid_max (4194304): kill() gives ESRCH. */
 #define FAKE_PID_BASE 0x7f000000
 
-pid_t spawn_instance(struct daemon *d, struct instance *in, int out_fd, int err_fd)
+pid_t spawn_instance(struct daemon *d, struct instance *in, const struct spawn_io *io)
 {
 	(void)d;
-	(void)out_fd;
-	(void)err_fd;
+	(void)io;
 	return FAKE_PID_BASE + in->pm_id;
+}
+
+int cluster_open(struct daemon *d, const struct app_conf *c, char *err, size_t errlen)
+{
+	(void)d, (void)c, (void)err, (void)errlen;
+	return 1;
+}
+
+void cluster_close(struct daemon *d, const char *name) { (void)d, (void)name; }
+void cluster_close_all(struct daemon *d) { (void)d; }
+bool cluster_has_sockets(struct daemon *d, const char *name) { return (void)d, (void)name, false; }
+
+size_t cluster_listen_fds(struct daemon *d, const char *name, int *fds, size_t max)
+{
+	(void)d, (void)name, (void)fds, (void)max;
+	return 0;
+}
+
+int cluster_node_query(struct daemon *d, const struct app_conf *c, const cJSON *msg,
+		       char **key, const cJSON **data, bool *dgram)
+{
+	(void)d, (void)c, (void)msg, (void)dgram;
+	*key = strdup("");
+	*data = NULL;
+	return -EINVAL;
 }
 
 static struct daemon d;
@@ -40,13 +68,14 @@ static void setup_once(void)
 	paths_init(&d.paths, err, sizeof(err));
 	paths_make_dirs(&d.paths);
 	loop_init(&d.loop);
-	d.listen_fd = d.sigfd = d.lock_fd = -1;
+	d.listen_fd = d.sigfd = d.lock_fd = d.notify_fd = -1;
 }
 
 static void clear_table(void)
 {
 	while (d.procs)
 		proc_remove(&d, d.procs);
+	reload_free_all(&d);
 	while (d.clients) {
 		struct client *c = d.clients;
 		d.clients = c->next;

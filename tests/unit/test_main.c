@@ -9,6 +9,8 @@ void test_app_spec(void);
 void test_json_pos(void);
 void test_json_comments(void);
 void test_yaml(void);
+void test_cpus(void);
+void test_listen_spec(void);
 void test_http(void);
 void test_inflate(void);
 void test_term(void);
@@ -24,6 +26,8 @@ int main(void)
 	test_json_pos();
 	test_json_comments();
 	test_yaml();
+	test_cpus();
+	test_listen_spec();
 	test_http();
 	test_inflate();
 	test_term();
