@@ -6,7 +6,10 @@
 set -eu
 DEPS=${DEPS_DIR:-$(pwd)/.deps}
 OUT=$DEPS/musl
-CFL="-Os -ffunction-sections -fdata-sections"
+# Small: -Oz, sections for --gc-sections, and not PIE (the binary is a
+# static non-PIE executable). -fno-pie goes with the compiler, not COPTS:
+# libcap also builds a host tool with these options.
+CFL="-Oz -ffunction-sections -fdata-sections"
 
 if [ -f "$OUT/lib/libcap.a" ] && [ -f "$OUT/lib/libcjson.a" ]; then
 	exit 0
@@ -31,11 +34,11 @@ fetch || { apt-get update -qq && fetch; }
 dpkg-source --no-check -x "$DEPS"/src/cjson_*.dsc "$DEPS/build/cjson" >/dev/null
 dpkg-source --no-check -x "$DEPS"/src/libcap2_*.dsc "$DEPS/build/libcap2" >/dev/null
 
-musl-gcc -std=c89 $CFL -c "$DEPS/build/cjson/cJSON.c" -o "$DEPS/build/cJSON.o"
+musl-gcc -std=c89 -fno-pie $CFL -c "$DEPS/build/cjson/cJSON.c" -o "$DEPS/build/cJSON.o"
 ar rcs "$OUT/lib/libcjson.a" "$DEPS/build/cJSON.o"
 cp "$DEPS/build/cjson/cJSON.h" "$OUT/include/cjson/"
 
-make -s -C "$DEPS/build/libcap2/libcap" CC=musl-gcc BUILD_CC=gcc COPTS="$CFL" libcap.a >/dev/null
+make -s -C "$DEPS/build/libcap2/libcap" CC="musl-gcc -fno-pie" BUILD_CC=gcc COPTS="$CFL" libcap.a >/dev/null
 cp "$DEPS/build/libcap2/libcap/libcap.a" "$OUT/lib/"
 cp "$DEPS/build/libcap2/libcap/include/sys/capability.h" "$OUT/include/sys/"
 

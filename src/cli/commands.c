@@ -556,49 +556,49 @@ static int cmd_prettylist(struct cli *c) { return cmd_jlist(c, true); }
 
 /* Every command, with PM2's aliases. */
 static const struct {
-	const char *names[6];
+	const char *names; /* the name and PM2's aliases: "ls|list|l" */
 	int (*fn)(struct cli *c);
 } commands[] = {
-	{ { "start" }, cmd_start },
-	{ { "startOrRestart" }, cmd_start_or_restart },
-	{ { "startOrReload", "startOrGracefulReload" }, cmd_start_or_reload },
-	{ { "ecosystem", "init" }, cmd_ecosystem },
-	{ { "deploy" }, cmd_deploy },
-	{ { "stop" }, cmd_stop },
-	{ { "restart" }, cmd_restart },
-	{ { "reload" }, cmd_reload },
-	{ { "scale" }, cmd_scale },
-	{ { "delete", "del" }, cmd_delete },
-	{ { "reset" }, cmd_reset },
-	{ { "ls", "list", "l", "ps", "status" }, cmd_ls },
-	{ { "jlist" }, cmd_jlist_plain },
-	{ { "prettylist" }, cmd_prettylist },
-	{ { "describe", "info", "show", "desc" }, cmd_describe },
-	{ { "monit", "dashboard", "dash" }, monit_run },
-	{ { "ping" }, cmd_ping },
-	{ { "ready" }, health_ready },
-	{ { "kill" }, cmd_kill },
-	{ { "logs", "log" }, cmd_logs },
-	{ { "flush" }, cmd_flush },
-	{ { "reloadLogs" }, cmd_reload_logs },
-	{ { "install", "module:install" }, cmd_install },
-	{ { "uninstall", "module:uninstall" }, cmd_uninstall },
-	{ { "set" }, cmd_set },
-	{ { "get" }, cmd_get },
-	{ { "unset" }, cmd_unset },
-	{ { "conf", "config" }, cmd_conf },
-	{ { "sendSignal", "sendsignal" }, cmd_send_signal },
-	{ { "update", "updatePM2" }, cmd_update },
-	{ { "save", "dump" }, ops_save },
-	{ { "resurrect" }, ops_resurrect },
-	{ { "cleardump" }, ops_cleardump },
-	{ { "env" }, ops_env },
-	{ { "pid" }, ops_pid },
-	{ { "id" }, ops_id },
-	{ { "startup" }, ops_startup },
-	{ { "unstartup" }, ops_unstartup },
-	{ { "version" }, cmd_version },
-	{ { "web" }, web_command },
+	{ "start", cmd_start },
+	{ "startOrRestart", cmd_start_or_restart },
+	{ "startOrReload|startOrGracefulReload", cmd_start_or_reload },
+	{ "ecosystem|init", cmd_ecosystem },
+	{ "deploy", cmd_deploy },
+	{ "stop", cmd_stop },
+	{ "restart", cmd_restart },
+	{ "reload", cmd_reload },
+	{ "scale", cmd_scale },
+	{ "delete|del", cmd_delete },
+	{ "reset", cmd_reset },
+	{ "ls|list|l|ps|status", cmd_ls },
+	{ "jlist", cmd_jlist_plain },
+	{ "prettylist", cmd_prettylist },
+	{ "describe|info|show|desc", cmd_describe },
+	{ "monit|dashboard|dash", monit_run },
+	{ "ping", cmd_ping },
+	{ "ready", health_ready },
+	{ "kill", cmd_kill },
+	{ "logs|log", cmd_logs },
+	{ "flush", cmd_flush },
+	{ "reloadLogs", cmd_reload_logs },
+	{ "install|module:install", cmd_install },
+	{ "uninstall|module:uninstall", cmd_uninstall },
+	{ "set", cmd_set },
+	{ "get", cmd_get },
+	{ "unset", cmd_unset },
+	{ "conf|config", cmd_conf },
+	{ "sendSignal|sendsignal", cmd_send_signal },
+	{ "update|updatePM2", cmd_update },
+	{ "save|dump", ops_save },
+	{ "resurrect", ops_resurrect },
+	{ "cleardump", ops_cleardump },
+	{ "env", ops_env },
+	{ "pid", ops_pid },
+	{ "id", ops_id },
+	{ "startup", ops_startup },
+	{ "unstartup", ops_unstartup },
+	{ "version", cmd_version },
+	{ "web", web_command },
 };
 
 int commands_run(struct cli *c)
@@ -615,9 +615,8 @@ int commands_run(struct cli *c)
 		return 0;
 	}
 	for (size_t i = 0; i < ARRAY_LEN(commands); i++)
-		for (size_t k = 0; k < ARRAY_LEN(commands[i].names) && commands[i].names[k]; k++)
-			if (!strcmp(cmd, commands[i].names[k]))
-				return commands[i].fn(c);
+		if (name_in_list(commands[i].names, '|', cmd))
+			return commands[i].fn(c);
 	say_err(c, "Command not found: %s", cmd);
 	usage();
 	return 1;

@@ -155,9 +155,29 @@ cJSON *start_capture_env(void)
 }
 
 /* The environment the app gets: ours, then its "env", then "env_<name>". */
+/* PM2's filter_env: true keeps none of our variables from the app; a name
+ * or a list of names drops the variables that start with one of them. */
+static void filter_env(cJSON *env, const cJSON *filter)
+{
+	if (!filter || cJSON_IsFalse(filter))
+		return;
+	for (cJSON *v = env->child, *next; v; v = next) {
+		next = v->next;
+		bool drop = cJSON_IsTrue(filter);
+		if (cJSON_IsString(filter))
+			drop = *filter->valuestring && str_starts(v->string, filter->valuestring);
+		for (const cJSON *f = cJSON_IsArray(filter) ? filter->child : NULL; f && !drop;
+		     f = f->next)
+			drop = cJSON_IsString(f) && *f->valuestring && str_starts(v->string, f->valuestring);
+		if (drop)
+			cJSON_DeleteItemFromObjectCaseSensitive(env, v->string);
+	}
+}
+
 static cJSON *merged_env(const cJSON *app, const char *env_name)
 {
 	cJSON *env = start_capture_env();
+	filter_env(env, cJSON_GetObjectItemCaseSensitive(app, "filter_env"));
 	const char *blocks[2] = { "env", NULL };
 	char *named = env_name ? xasprintf("env_%s", env_name) : NULL;
 	blocks[1] = named;
@@ -286,16 +306,6 @@ static int resolve_app(struct cli *c, cJSON *app, const char *base, char *err, s
 	return rc;
 }
 
-static bool name_in_list(const char *name, const char *list)
-{
-	char *s = xstrdup(list);
-	char *save = NULL;
-	bool found = false;
-	for (char *t = strtok_r(s, ",", &save); t && !found; t = strtok_r(NULL, ",", &save))
-		found = strcmp(t, name) == 0;
-	free(s);
-	return found;
-}
 
 /* Normalise and resolve one raw app; NULL with err filled. */
 static cJSON *build_one(struct cli *c, struct file_ctx *f, const cJSON *raw, bool single,
@@ -361,7 +371,7 @@ static int add_file(struct cli *c, cJSON *out, const char *arg, char *err, size_
 	const cJSON *first = apps && cJSON_IsArray(apps) ? apps->child : apps;
 	for (const cJSON *a = first; ok && a; a = cJSON_IsArray(apps) ? a->next : NULL) {
 		const cJSON *nm = cJSON_GetObjectItemCaseSensitive(a, "name");
-		if (only && !(cJSON_IsString(nm) && name_in_list(nm->valuestring, only)))
+		if (only && !(cJSON_IsString(nm) && name_in_list(only, ',', nm->valuestring)))
 			continue;
 		cJSON *app = build_one(c, &f, a, false, e.dir, err, errlen);
 		ok = app != NULL;

@@ -5,6 +5,7 @@
 
 #include <sched.h>
 #include <stdio.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,8 +27,10 @@ static int read_cpu_max(const char *dir)
 	free(path);
 	if (!s)
 		return 0;
-	long long q = 0, p = 0;
-	int ok = strncmp(s, "max", 3) != 0 && sscanf(s, "%lld %lld", &q, &p) == 2;
+	char *end = s;
+	long long q = strncmp(s, "max", 3) != 0 ? strtoll(s, &end, 10) : 0;
+	bool ok = end != s && *end == ' ';
+	long long p = ok ? strtoll(end + 1, NULL, 10) : 0;
 	free(s);
 	return ok ? quota_cpus(q, p) : 0;
 }

@@ -434,3 +434,16 @@ char *path_search(const char *name, const char *path_env)
 	}
 	return NULL;
 }
+
+bool name_in_list(const char *list, char sep, const char *name)
+{
+	size_t n = strlen(name);
+	for (const char *p = list; p && *p;) {
+		const char *bar = strchr(p, sep);
+		size_t len = bar ? (size_t)(bar - p) : strlen(p);
+		if (len == n && strncmp(p, name, n) == 0)
+			return true;
+		p = bar ? bar + 1 : NULL;
+	}
+	return false;
+}

@@ -67,6 +67,8 @@ int mkdir_p(const char *path, mode_t mode);
 bool str_starts(const char *s, const char *prefix);
 bool str_ends(const char *s, const char *suffix);
 bool str_is_uint(const char *s);
+/* Is name one of the names in list, separated by sep ("ls|list|l")? */
+bool name_in_list(const char *list, char sep, const char *name);
 const char *path_basename(const char *p);
 /* Absolute, normalised (no . or ..) path of p relative to cwd. Caller frees. */
 char *path_absolute(const char *cwd, const char *p);

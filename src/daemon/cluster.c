@@ -500,3 +500,98 @@ int cluster_node_query(struct daemon *d, const struct app_conf *c, const cJSON *
 		*data = server_data(a, *key, msg);
 	return fd;
 }
+
+/* --- carried over an in-place update (upgrade.c) ------------------------ */
+
+static cJSON *sock_save(const struct listen_sock *s, int (*keep)(void *, int), void *ctx)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "fd", keep(ctx, s->fd));
+	cJSON_AddStringToObject(o, "label", s->label ? s->label : "");
+	cJSON_AddBoolToObject(o, "dgram", s->dgram);
+	if (s->unix_path)
+		cJSON_AddStringToObject(o, "unix_path", s->unix_path);
+	cJSON_AddNumberToObject(o, "family", s->addr.family);
+	char ip[33];
+	for (int i = 0; i < 16; i++)
+		snprintf(ip + 2 * i, 3, "%02x", s->addr.ip[i]);
+	cJSON_AddStringToObject(o, "ip", ip);
+	cJSON_AddNumberToObject(o, "port", s->addr.port);
+	cJSON_AddStringToObject(o, "path", s->addr.path);
+	return o;
+}
+
+static void sock_restore(const cJSON *o, struct listen_sock *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->fd = cJSON_GetObjectItemCaseSensitive(o, "fd")->valueint;
+	fd_set_cloexec(s->fd, true);
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "label");
+	s->label = xstrdup(cJSON_IsString(v) ? v->valuestring : "");
+	s->dgram = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "dgram"));
+	v = cJSON_GetObjectItemCaseSensitive(o, "unix_path");
+	s->unix_path = cJSON_IsString(v) ? xstrdup(v->valuestring) : NULL;
+	s->addr.family = (enum listen_family)cJSON_GetObjectItemCaseSensitive(o, "family")->valueint;
+	v = cJSON_GetObjectItemCaseSensitive(o, "ip");
+	for (int i = 0; cJSON_IsString(v) && i < 16 && v->valuestring[2 * i]; i++) {
+		unsigned b = 0;
+		for (int k = 0; k < 2; k++) {
+			char ch = v->valuestring[2 * i + k];
+			b = b * 16 + (unsigned)(ch <= '9' ? ch - '0' : ch - 'a' + 10);
+		}
+		s->addr.ip[i] = (unsigned char)b;
+	}
+	s->addr.port = cJSON_GetObjectItemCaseSensitive(o, "port")->valueint;
+	v = cJSON_GetObjectItemCaseSensitive(o, "path");
+	snprintf(s->addr.path, sizeof(s->addr.path), "%s", cJSON_IsString(v) ? v->valuestring : "");
+}
+
+static void socks_restore(const cJSON *arr, struct listen_sock **v, size_t *n)
+{
+	*n = (size_t)cJSON_GetArraySize(arr);
+	*v = xcalloc(*n + 1, sizeof(**v));
+	size_t i = 0;
+	for (const cJSON *o = arr ? arr->child : NULL; o; o = o->next)
+		sock_restore(o, &(*v)[i++]);
+}
+
+cJSON *cluster_save(struct daemon *d, int (*keep)(void *, int), void *ctx)
+{
+	cJSON *apps = cJSON_CreateArray();
+	for (struct app_sockets *a = d->sockets; a; a = a->next) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "name", a->name);
+		cJSON *conf = cJSON_AddArrayToObject(o, "conf");
+		for (size_t i = 0; i < a->nconf; i++)
+			cJSON_AddItemToArray(conf, sock_save(&a->conf[i], keep, ctx));
+		cJSON *node = cJSON_AddArrayToObject(o, "node");
+		for (size_t i = 0; i < a->nnode; i++)
+			cJSON_AddItemToArray(node, sock_save(&a->node[i], keep, ctx));
+		cJSON *sd = cJSON_AddObjectToObject(o, "server_data");
+		for (size_t i = 0; i < a->nsdata; i++)
+			cJSON_AddItemToObject(sd, a->sdata[i].key, cJSON_Duplicate(a->sdata[i].data, 1));
+		cJSON_AddItemToArray(apps, o);
+	}
+	return apps;
+}
+
+void cluster_restore(struct daemon *d, const cJSON *apps)
+{
+	struct app_sockets **tail = &d->sockets;
+	for (const cJSON *o = apps ? apps->child : NULL; o; o = o->next) {
+		struct app_sockets *a = xcalloc(1, sizeof(*a));
+		a->name = xstrdup(cJSON_GetObjectItemCaseSensitive(o, "name")->valuestring);
+		socks_restore(cJSON_GetObjectItemCaseSensitive(o, "conf"), &a->conf, &a->nconf);
+		socks_restore(cJSON_GetObjectItemCaseSensitive(o, "node"), &a->node, &a->nnode);
+		const cJSON *sd = cJSON_GetObjectItemCaseSensitive(o, "server_data");
+		a->nsdata = (size_t)cJSON_GetArraySize(sd);
+		a->sdata = xcalloc(a->nsdata + 1, sizeof(*a->sdata));
+		size_t i = 0;
+		for (const cJSON *e = sd ? sd->child : NULL; e; e = e->next, i++) {
+			a->sdata[i].key = xstrdup(e->string);
+			a->sdata[i].data = cJSON_Duplicate(e, 1);
+		}
+		*tail = a;
+		tail = &a->next;
+	}
+}

@@ -31,4 +31,9 @@ bool cluster_has_sockets(struct daemon *d, const char *name);
 int cluster_node_query(struct daemon *d, const struct app_conf *c, const cJSON *msg, char **key,
 		       const cJSON **data, bool *dgram);
 
+/* An in-place update: the sockets as JSON (keep() makes each fd survive
+ * the exec and returns it), and back. */
+cJSON *cluster_save(struct daemon *d, int (*keep)(void *, int), void *ctx);
+void cluster_restore(struct daemon *d, const cJSON *apps);
+
 #endif

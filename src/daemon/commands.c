@@ -354,9 +354,13 @@ static cJSON *cmd_reload(struct daemon *d, struct client *c, const cJSON *req)
 		free(ids.v);
 		return err;
 	}
-	client_wait_then(c, reply_with_ids(&ids), ids.v, ids.n, reload_finalize_reply);
+	cJSON *reply = reply_with_ids(&ids);
+	if (c) {
+		client_wait_then(c, reply, ids.v, ids.n, reload_finalize_reply);
+		reply = NULL; /* no client (the web interface): answered at once */
+	}
 	free(ids.v);
-	return NULL;
+	return reply;
 }
 
 /* Instances of an app, highest NODE_APP_INSTANCE first. */

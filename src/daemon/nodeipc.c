@@ -526,3 +526,46 @@ char *nodeipc_drain_preload(struct daemon *d)
 	free(tmp);
 	return path;
 }
+
+/* --- carried over an in-place update (upgrade.c) ------------------------ */
+
+bool nodeipc_busy(const struct nodeipc *ipc)
+{
+	/* A handle waiting for its ACK, or messages not yet written, would be
+	 * lost with the old image: the update waits for a quiet channel. */
+	return ipc && !ipc->closed && (ipc->awaiting || ipc->out || ipc->nrx || ipc->in.len);
+}
+
+cJSON *nodeipc_save(const struct nodeipc *ipc, int (*keep)(void *, int), void *ctx)
+{
+	if (!ipc || ipc->closed)
+		return NULL;
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "fd", keep(ctx, ipc->io.fd));
+	cJSON_AddNumberToObject(o, "pid", ipc->pid);
+	cJSON_AddBoolToObject(o, "cluster", ipc->cluster);
+	cJSON_AddNumberToObject(o, "seq", ipc->seq);
+	return o;
+}
+
+struct nodeipc *nodeipc_restore(struct daemon *d, struct app_conf *c, const cJSON *o)
+{
+	struct nodeipc *ipc = xcalloc(1, sizeof(*ipc));
+	ipc->d = d;
+	ipc->conf = app_conf_ref(c);
+	ipc->cluster = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "cluster"));
+	ipc->pid = (pid_t)cJSON_GetObjectItemCaseSensitive(o, "pid")->valuedouble;
+	ipc->seq = cJSON_GetObjectItemCaseSensitive(o, "seq")->valuedouble;
+	ipc->out_tail = &ipc->out;
+	buf_init(&ipc->in);
+	int fd = (int)cJSON_GetObjectItemCaseSensitive(o, "fd")->valuedouble;
+	fd_set_cloexec(fd, true);
+	io_init(&ipc->io, fd, on_channel, ipc);
+	if (loop_io_add(&d->loop, &ipc->io, EPOLLIN) < 0) {
+		close(fd);
+		app_conf_unref(c);
+		free(ipc);
+		return NULL;
+	}
+	return ipc;
+}

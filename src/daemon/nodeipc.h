@@ -31,4 +31,10 @@ void nodeipc_send_disconnect(struct nodeipc *ipc);
  * (the worker then runs without it). Caller frees. */
 char *nodeipc_drain_preload(struct daemon *d);
 
+/* An in-place update: is a message in flight (then wait)? The channel as
+ * JSON (keep() makes its fd survive the exec), and back. */
+bool nodeipc_busy(const struct nodeipc *ipc);
+cJSON *nodeipc_save(const struct nodeipc *ipc, int (*keep)(void *, int), void *ctx);
+struct nodeipc *nodeipc_restore(struct daemon *d, struct app_conf *c, const cJSON *o);
+
 #endif

@@ -123,3 +123,16 @@ void notify_close(struct daemon *d)
 	d->notify_path = NULL;
 	d->notify_fd = -1;
 }
+
+void notify_adopt(struct daemon *d, int fd, const char *path)
+{
+	fd_set_cloexec(fd, true);
+	io_init(&d->notify_io, fd, on_notify, d);
+	if (loop_io_add(&d->loop, &d->notify_io, EPOLLIN) < 0) {
+		dlog_warn("cannot watch the sd_notify socket: %s", strerror(errno));
+		close(fd);
+		return;
+	}
+	d->notify_fd = fd;
+	d->notify_path = xstrdup(path);
+}

@@ -13,5 +13,7 @@
  * falls back on listen_timeout. */
 void notify_open(struct daemon *d);
 void notify_close(struct daemon *d);
+/* The socket an in-place update carried over, at the same address. */
+void notify_adopt(struct daemon *d, int fd, const char *path);
 
 #endif

@@ -182,10 +182,14 @@ static void memory_check(struct loop *l, struct timer *t)
 		any = true;
 		if (in->state != ST_ONLINE || in->usage.memory <= lim)
 			continue;
-		dlog_warn("App [%s:%d] uses %llu bytes, over max_memory_restart %llu: restarting",
+		dlog_warn("App [%s:%d] uses %llu bytes, over max_memory_restart %llu: %s",
 			  in->conf->name, in->pm_id, (unsigned long long)in->usage.memory,
-			  (unsigned long long)lim);
-		instance_stop(d, in, AFTER_START);
+			  (unsigned long long)lim, in->conf->cluster ? "reloading" : "restarting");
+		/* In cluster mode a rolling reload keeps the app serving. */
+		cJSON *busy = in->conf->cluster ? reload_request(d, &in->pm_id, 1) : NULL;
+		if (!in->conf->cluster)
+			instance_stop(d, in, AFTER_START);
+		cJSON_Delete(busy); /* a reload already under way will do */
 	}
 	if (any)
 		loop_timer_arm(&d->loop, &d->memory_timer, MEMORY_CHECK_MS);

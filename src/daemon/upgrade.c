@@ -11,7 +11,10 @@
  * before execve(). If the new binary does not run (checked first with
  * `-v`) or execve() fails, the daemon carries on as it was. */
 #define _GNU_SOURCE
+#include "cluster.h"
 #include "control.h"
+#include "nodeipc.h"
+#include "notify.h"
 #include "log.h"
 #include "watch.h"
 #include "log_sink.h"
@@ -19,6 +22,7 @@
 #include "../common/version.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
@@ -166,6 +170,63 @@ static int keep_fd(struct keep *k, int fd)
 	return fd;
 }
 
+/* Plain numbers of the instance and of the daemon, carried as they are. */
+struct field {
+	const char *key;
+	size_t off, size;
+};
+#define INST(key, m) { key, offsetof(struct instance, m), sizeof(((struct instance *)0)->m) }
+#define DMN(key, m) { key, offsetof(struct daemon, m), sizeof(((struct daemon *)0)->m) }
+
+static const struct field inst_fields[] = {
+	INST("pm_id", pm_id), INST("index", instance_index), INST("state", state),
+	INST("after", after_stop), INST("pid", pid), INST("restart_time", restart_time),
+	INST("unstable", unstable_restarts), INST("created_at", created_at),
+	INST("pm_uptime", pm_uptime), INST("started_mono", started_mono),
+	INST("prev_delay", prev_restart_delay), INST("exit_code", exit_code),
+	INST("has_exited", has_exited), INST("out_bytes", log_bytes[0]),
+	INST("err_bytes", log_bytes[1]), INST("stop_step", stop_step),
+};
+
+static const struct field daemon_fields[] = {
+	DMN("next_id", next_id), DMN("orphans_reaped", orphans_reaped),
+	DMN("final_code", final_code), DMN("started_wall", started_wall),
+	DMN("stopping_all", stopping_all), DMN("foreground", foreground),
+	DMN("auto_exit", auto_exit), DMN("view", view), DMN("next_worker_id", next_worker_id),
+};
+
+/* Fields are whole numbers of 1, 4 or 8 bytes (enums, bools, counters,
+ * ms clocks); a double carries them exactly up to 2^53. */
+static void fields_save(cJSON *o, const void *base, const struct field *f, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *p = (const char *)base + f[i].off;
+		double v = f[i].size == 1 ? *(const int8_t *)p
+			   : f[i].size == 4 ? *(const int32_t *)p : (double)*(const int64_t *)p;
+		cJSON_AddNumberToObject(o, f[i].key, v);
+	}
+}
+
+static void fields_load(const cJSON *o, void *base, const struct field *f, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, f[i].key);
+		double x = cJSON_IsNumber(v) ? v->valuedouble : 0;
+		char *p = (char *)base + f[i].off;
+		if (f[i].size == 1)
+			*(int8_t *)p = (int8_t)x;
+		else if (f[i].size == 4)
+			*(int32_t *)p = (int32_t)x;
+		else
+			*(int64_t *)p = (int64_t)x;
+	}
+}
+
+static int keep_cb(void *ctx, int fd)
+{
+	return keep_fd(ctx, fd);
+}
+
 static cJSON *save_instance(struct instance *in, cJSON *confs, struct keep *k)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -176,24 +237,14 @@ static cJSON *save_instance(struct instance *in, cJSON *confs, struct keep *k)
 	if (conf_idx == cJSON_GetArraySize(confs))
 		cJSON_AddItemToArray(confs, cJSON_Duplicate(in->conf->spec, 1));
 	cJSON_AddNumberToObject(o, "conf", conf_idx);
-	cJSON_AddNumberToObject(o, "pm_id", in->pm_id);
-	cJSON_AddNumberToObject(o, "index", in->instance_index);
-	cJSON_AddNumberToObject(o, "state", in->state);
-	cJSON_AddNumberToObject(o, "after", in->after_stop);
-	cJSON_AddNumberToObject(o, "pid", in->pid);
-	cJSON_AddNumberToObject(o, "restart_time", in->restart_time);
-	cJSON_AddNumberToObject(o, "unstable", in->unstable_restarts);
-	cJSON_AddNumberToObject(o, "created_at", (double)in->created_at);
-	cJSON_AddNumberToObject(o, "pm_uptime", (double)in->pm_uptime);
-	cJSON_AddNumberToObject(o, "started_mono", (double)in->started_mono);
-	cJSON_AddNumberToObject(o, "prev_delay", (double)in->prev_restart_delay);
-	cJSON_AddNumberToObject(o, "exit_code", in->exit_code);
-	cJSON_AddBoolToObject(o, "has_exited", in->has_exited);
+	fields_save(o, in, inst_fields, ARRAY_LEN(inst_fields));
 	cJSON_AddBoolToObject(o, "watching", in->watcher != NULL);
-	cJSON_AddNumberToObject(o, "out_bytes", (double)in->log_bytes[0]);
-	cJSON_AddNumberToObject(o, "err_bytes", (double)in->log_bytes[1]);
 	cJSON_AddNumberToObject(o, "restart_timer", (double)timer_left(&in->restart_timer));
 	cJSON_AddNumberToObject(o, "kill_timer", (double)timer_left(&in->kill_timer));
+	cJSON_AddNumberToObject(o, "ready_timer", (double)timer_left(&in->ready_timer));
+	cJSON *ipc = nodeipc_save(in->ipc, keep_cb, k);
+	if (ipc)
+		cJSON_AddItemToObject(o, "ipc", ipc);
 	cJSON *readers = cJSON_AddArrayToObject(o, "readers");
 	for (struct pipe_reader *r = in->readers; r; r = r->next) {
 		cJSON *ro = cJSON_CreateObject();
@@ -213,17 +264,15 @@ static char *save_state(struct daemon *d, struct client *c, struct keep *k)
 	cJSON *s = cJSON_CreateObject();
 	cJSON_AddNumberToObject(s, "v", UPGRADE_STATE_VERSION);
 	cJSON_AddStringToObject(s, "from", PM2_VERSION);
-	cJSON_AddNumberToObject(s, "next_id", d->next_id);
-	cJSON_AddNumberToObject(s, "orphans_reaped", (double)d->orphans_reaped);
-	cJSON_AddNumberToObject(s, "final_code", d->final_code);
-	cJSON_AddNumberToObject(s, "started_wall", (double)d->started_wall);
-	cJSON_AddBoolToObject(s, "stopping_all", d->stopping_all);
-	cJSON_AddBoolToObject(s, "foreground", d->foreground);
-	cJSON_AddBoolToObject(s, "auto_exit", d->auto_exit);
-	cJSON_AddNumberToObject(s, "view", d->view);
+	fields_save(s, d, daemon_fields, ARRAY_LEN(daemon_fields));
 	cJSON_AddNumberToObject(s, "lock_fd", keep_fd(k, d->lock_fd));
 	cJSON_AddNumberToObject(s, "listen_fd", keep_fd(k, d->listen_fd));
 	cJSON_AddNumberToObject(s, "client_fd", keep_fd(k, c->io.fd));
+	if (d->notify_fd >= 0) {
+		cJSON_AddNumberToObject(s, "notify_fd", keep_fd(k, d->notify_fd));
+		cJSON_AddStringToObject(s, "notify_path", d->notify_path);
+	}
+	cJSON_AddItemToObject(s, "sockets", cluster_save(d, keep_cb, k));
 	char listen[80];
 	const char *token = NULL;
 	if (web_where(d, listen, sizeof(listen), &token)) {
@@ -279,6 +328,18 @@ cJSON *upgrade_request(struct daemon *d, struct client *c, const cJSON *req)
 		free(path);
 		return reply_error("not updating: %s", err);
 	}
+	/* A rolling reload, or a message half way to a Node worker, would not
+	 * survive the exec: wait for them. */
+	if (d->reloads || d->retirees) {
+		free(path);
+		return reply_error("not updating now: a reload is in progress (try again when it is done)");
+	}
+	for (struct instance *in = d->procs; in; in = in->next)
+		if (nodeipc_busy(in->ipc)) {
+			free(path);
+			return reply_error("not updating now: App [%s:%d] is talking to the daemon "
+					   "(try again in a moment)", in->conf->name, in->pm_id);
+		}
 	/* What a full disk holds back must reach its file first. */
 	sinks_flush(d, 1000);
 	for (struct log_sink *s = d->sinks; s; s = s->next)
@@ -348,7 +409,6 @@ static void resume_instance(struct daemon *d, const cJSON *o, struct app_conf **
 {
 	size_t ci = (size_t)num(o, "conf");
 	int pm_id = (int)num(o, "pm_id");
-	pid_t pid = (pid_t)num(o, "pid");
 	if (ci >= nconf || !confs[ci]) {
 		/* Its configuration no longer loads (a user gone from
 		 * /etc/passwd?): the process is still ours and will be reaped. */
@@ -356,19 +416,7 @@ static void resume_instance(struct daemon *d, const cJSON *o, struct app_conf **
 		return;
 	}
 	struct instance *in = proc_restore(d, confs[ci], pm_id, (int)num(o, "index"));
-	in->state = (enum inst_state)num(o, "state");
-	in->after_stop = (enum after_stop)num(o, "after");
-	in->pid = pid;
-	in->restart_time = (int)num(o, "restart_time");
-	in->unstable_restarts = (int)num(o, "unstable");
-	in->created_at = (int64_t)num(o, "created_at");
-	in->pm_uptime = (int64_t)num(o, "pm_uptime");
-	in->started_mono = (int64_t)num(o, "started_mono");
-	in->prev_restart_delay = (int64_t)num(o, "prev_delay");
-	in->exit_code = (int)num(o, "exit_code");
-	in->has_exited = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "has_exited"));
-	in->log_bytes[0] = (uint64_t)num(o, "out_bytes");
-	in->log_bytes[1] = (uint64_t)num(o, "err_bytes");
+	fields_load(o, in, inst_fields, ARRAY_LEN(inst_fields));
 	output_open_logs(d, in);
 	const cJSON *readers = cJSON_GetObjectItemCaseSensitive(o, "readers");
 	for (const cJSON *r = readers ? readers->child : NULL; r; r = r->next) {
@@ -383,6 +431,10 @@ static void resume_instance(struct daemon *d, const cJSON *o, struct app_conf **
 	}
 	resume_timer(d, &in->restart_timer, num(o, "restart_timer"));
 	resume_timer(d, &in->kill_timer, num(o, "kill_timer"));
+	resume_timer(d, &in->ready_timer, num(o, "ready_timer"));
+	const cJSON *ipc = cJSON_GetObjectItemCaseSensitive(o, "ipc");
+	if (ipc)
+		in->ipc = nodeipc_restore(d, in->conf, ipc);
 	if (in->pid > 0 && (in->state == ST_ONLINE || in->state == ST_LAUNCHING)) {
 		instance_arm_cron(d, in);
 		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "watching")))
@@ -412,14 +464,11 @@ int upgrade_resume(struct daemon *d, int fd, char *err, size_t errlen)
 		cJSON_Delete(s);
 		return -1;
 	}
-	d->next_id = (int)num(s, "next_id");
-	d->orphans_reaped = (uint64_t)num(s, "orphans_reaped");
-	d->final_code = (int)num(s, "final_code");
-	d->started_wall = (int64_t)num(s, "started_wall");
-	d->stopping_all = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(s, "stopping_all"));
-	d->foreground = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(s, "foreground"));
-	d->auto_exit = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(s, "auto_exit"));
-	d->view = (enum log_view)num(s, "view");
+	fields_load(s, d, daemon_fields, ARRAY_LEN(daemon_fields));
+	const cJSON *np = cJSON_GetObjectItemCaseSensitive(s, "notify_path");
+	if (cJSON_IsString(np))
+		notify_adopt(d, (int)num(s, "notify_fd"), np->valuestring);
+	cluster_restore(d, cJSON_GetObjectItemCaseSensitive(s, "sockets"));
 	logs_init(d); /* our stdout/stderr views depend on the above */
 
 	const cJSON *confs = cJSON_GetObjectItemCaseSensitive(s, "confs");

@@ -199,10 +199,8 @@ static void route_action(struct daemon *d, const struct http_req *rq, struct htt
 		return;
 	}
 	const char *action = slash + 1;
-	/* The daemon has no graceful reload yet: reload restarts, as PM2
-	 * does for fork mode. */
-	const char *cmd = strcmp(action, "reload") == 0 ? "restart" : action;
-	if (strcmp(cmd, "restart") && strcmp(cmd, "stop")) {
+	const char *cmd = action;
+	if (strcmp(cmd, "restart") && strcmp(cmd, "reload") && strcmp(cmd, "stop")) {
 		http_reply_text(rp, 404, "unknown action \"%.32s\": restart, reload or stop\n",
 				action);
 		return;

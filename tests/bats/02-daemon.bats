@@ -53,9 +53,9 @@ load helpers
 	assert_success
 	assert_output --partial "All Applications Stopped"
 	assert_output --partial "PM2 Daemon Stopped"
-	! kill -0 "$pa" 2>/dev/null
-	! kill -0 "$pb" 2>/dev/null
-	! kill -0 "$dpid" 2>/dev/null
+	! kill -0 "$pa" 2>/dev/null || false
+	! kill -0 "$pb" 2>/dev/null || false
+	! kill -0 "$dpid" 2>/dev/null || false
 	[ ! -S "$PM2_HOME/rpc.sock" ]
 	grep -q "got SIGINT" "$PM2_HOME/logs/a-out.log"
 }

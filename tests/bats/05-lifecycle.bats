@@ -14,7 +14,7 @@ load helpers
 	assert_output --partial "[PM2] [s](0) ✓"
 	is_status s stopped
 	[ "$(pid_of s)" = 0 ]
-	! kill -0 "$pid" 2>/dev/null
+	! kill -0 "$pid" 2>/dev/null || false
 	grep -q "got SIGINT" "$PM2_HOME/logs/s-out.log"
 	[ ! -f "$PM2_HOME/pids/s-0.pid" ]
 }
@@ -46,7 +46,7 @@ SH
 	"$PM2" stop stubborn >/dev/null
 	end=$(date +%s%N)
 	is_status stubborn stopped
-	! kill -0 "$pid" 2>/dev/null
+	! kill -0 "$pid" 2>/dev/null || false
 	# it waited for the timeout, not less
 	[ $(( (end - start) / 1000000 )) -ge 250 ]
 	grep -q "did not stop within 300 ms, sending SIGKILL" "$PM2_HOME/pm2.log"
@@ -149,7 +149,7 @@ SH
 	"$PM2" start s.sh >/dev/null
 	pid=$(pid_of s)
 	"$PM2" delete s >/dev/null
-	! kill -0 "$pid" 2>/dev/null
+	! kill -0 "$pid" 2>/dev/null || false
 	run "$PM2" jlist
 	assert_output "[]"
 	run "$PM2" delete s

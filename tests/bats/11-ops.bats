@@ -213,3 +213,14 @@ JSON
 	is_status b stopped
 	is_status c online
 }
+
+@test "filter_env keeps the CLI's variables from an app: all of them, or by prefix" {
+	cp "$FIXTURES/echo-env.sh" .
+	echo '{"apps":[{"name":"a","script":"echo-env.sh","filter_env":["SECRET_","AWS"],"env":{"KEEP":"1"}},
+	              {"name":"b","script":"echo-env.sh","filter_env":true,"env":{"KEEP":"1"}}]}' >eco.json
+	SECRET_TOKEN=x AWS_KEY=y OTHER=z "$PM2" start eco.json >/dev/null
+	run jl '.[] | select(.name=="a") | .pm2_env.env | [has("SECRET_TOKEN"), has("AWS_KEY"), has("OTHER"), has("KEEP")] | map(tostring) | join(",")'
+	assert_output "false,false,true,true"
+	run jl '.[] | select(.name=="b") | .pm2_env.env | [has("OTHER"), has("PATH"), has("KEEP")] | map(tostring) | join(",")'
+	assert_output "false,false,true"
+}

@@ -193,6 +193,6 @@ EOF
 	before=$(pids)
 	"$PM2" restart web >/dev/null
 	all_replaced "$before" "$(pids)"
-	! grep -q "reloading: starting a new worker" "$PM2_HOME/pm2.log"
+	! grep -q "reloading: starting a new worker" "$PM2_HOME/pm2.log" || false
 	all_online 2
 }

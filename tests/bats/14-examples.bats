@@ -67,7 +67,7 @@ for d in yaml.safe_load_all(open(sys.argv[1])): print(json.dumps(d))' "$1"
 	UPID=
 	assert_equal "$RC" 0
 	grep -q "ticker: stopping" "$WORK/ex/logs/ticker.log"
-	! curl -sf "http://127.0.0.1:$WEB_PORT/" 2>/dev/null
+	! curl -sf "http://127.0.0.1:$WEB_PORT/" 2>/dev/null || false
 }
 
 @test "--env production switches the examples' env blocks" {
@@ -91,8 +91,8 @@ for d in yaml.safe_load_all(open(sys.argv[1])): print(json.dumps(d))' "$1"
 	curl -sf "http://127.0.0.1:$API_PORT/after" -o /dev/null
 	wait_until 5 grep -q "GET /after" "$log"
 	grep -q "GET /still-old" "$log.1"
-	! grep -q "GET /after" "$log.1"
-	! grep -q "GET /before" "$log"
+	! grep -q "GET /after" "$log.1" || false
+	! grep -q "GET /before" "$log" || false
 }
 
 @test "container/ecosystem.json (the image's and the ConfigMap's) starts and serves" {

@@ -31,7 +31,7 @@ metric() {
 	[ "$(http "$URL/healthz")" = 200 ]
 	[ "$(body)" = ok ]
 	ss -ltnH "sport = :$PORT" | grep -q "127.0.0.1:$PORT"
-	! ss -ltnH "sport = :$PORT" | grep -q "0.0.0.0:$PORT"
+	! ss -ltnH "sport = :$PORT" | grep -q "0.0.0.0:$PORT" || false
 }
 
 @test "pm2 start --web turns the interface on for the background daemon" {
@@ -120,7 +120,7 @@ PY
 	chmod +x orphan.sh
 	"$PM2" web $PORT >/dev/null
 	[ "$(metric pm2_zombies_reaped_total)" = 0 ]
-	! curl -fsS "$URL/metrics" | grep -q '^pm2_last_exit_code{'
+	! curl -fsS "$URL/metrics" | grep -q '^pm2_last_exit_code{' || false
 	"$PM2" start orphan.sh --no-autorestart -s
 	wait_until 10 is_status orphan stopped
 	[ "$(metric pm2_last_exit_code 'name="orphan"')" = 3 ]
@@ -202,7 +202,7 @@ SH
 	[ "$(http "$URL/")" = 200 ]
 	grep -q "<table" "$WORK/body"
 	# Self-contained: no script, style or image from elsewhere.
-	! grep -Eq '(src|href)="(https?:)?//' "$WORK/body"
+	! grep -Eq '(src|href)="(https?:)?//' "$WORK/body" || false
 	curl -sSI "$URL/" | grep -qi "^content-security-policy: default-src 'none'"
 	[ "$(http "$URL/nope")" = 404 ]
 	[ "$(http -X POST "$URL/metrics")" = 405 ]
@@ -221,7 +221,7 @@ SH
 	grep -q "web interface on http://127.0.0.1:$PORT (actions off)" "$WORK/out"
 	kill -TERM $RPID
 	wait $RPID || true
-	! curl -fsS "$URL/healthz" 2>/dev/null
+	! curl -fsS "$URL/healthz" 2>/dev/null || false
 }
 
 @test "start --no-daemon --web takes an address and a token; a taken port fails early" {
@@ -246,10 +246,10 @@ SH
 	run "$PM2" web $other
 	assert_output --partial "127.0.0.1:$other"
 	[ "$(http "http://127.0.0.1:$other/healthz")" = 200 ]
-	! curl -fsS -g "http://[::1]:$PORT/healthz" 2>/dev/null
+	! curl -fsS -g "http://[::1]:$PORT/healthz" 2>/dev/null || false
 	run "$PM2" web stop
 	assert_success
-	! curl -fsS "http://127.0.0.1:$other/healthz" 2>/dev/null
+	! curl -fsS "http://127.0.0.1:$other/healthz" 2>/dev/null || false
 	run "$PM2" web stop
 	assert_failure 1
 	assert_output --partial "not running"

@@ -143,3 +143,43 @@ SH
 	assert_success
 	assert_output --partial "nothing to update"
 }
+
+@test "update with a Node cluster app under load: no failed request, same pids, no lost line" {
+	command -v node >/dev/null || skip "node is not installed"
+	cp "$BATS_TEST_DIRNAME/../../examples/cluster/web.js" .
+	printf '#!/bin/sh\ni=0\nwhile :; do i=$((i+1)); echo "line $i"; sleep 0.005; done\n' >talk.sh
+	chmod +x talk.sh
+	make_sleeper quiet
+	HOST=127.0.0.1 PORT=18690 "$PM2" start web.js -i 2 >/dev/null
+	"$PM2" start talk.sh >/dev/null
+	"$PM2" start quiet.sh >/dev/null
+	web_online() { [ "$(jl '[.[] | select(.name=="web" and .pm2_env.status=="online")] | length')" = 2 ]; }
+	wait_until 15 web_online
+	[ "$(jl '.[] | select(.name=="web") | .pm2_env.exec_mode' | sort -u)" = cluster_mode ]
+	before=$(jl -c '[.[] | [.pm_id, .name, .pid, .pm2_env.restart_time]]')
+	python3 "$FIXTURES/load.py" 18690 60 4 --until "$WORK/load.stop" >"$WORK/load.json" &
+	load=$!
+	sleep 1
+	NEW=$(new_version)
+	replace_binary "$NEW"
+	run "$PM2" update
+	assert_success
+	assert_output --partial "-> $NEW"
+	[ "$(jl -c '[.[] | [.pm_id, .name, .pid, .pm2_env.restart_time]]')" = "$before" ]
+	sleep 1
+	# the Node workers still talk to the new daemon: a rolling reload
+	# (cluster protocol over the carried IPC channels) still drops nothing
+	run "$PM2" reload web
+	assert_success
+	sleep 1
+	touch "$WORK/load.stop"
+	wait "$load"
+	echo "load: $(cat "$WORK/load.json")"
+	[ "$(jq .failed "$WORK/load.json")" = 0 ]
+	[ "$(jq .ok "$WORK/load.json")" -gt 100 ]
+	[ "$(daemon_version)" = "$NEW" ]
+	"$PM2" stop talk >/dev/null
+	n=$(wc -l <"$PM2_HOME/logs/talk-out.log")
+	[ "$n" -gt 100 ]
+	seq 1 "$n" | diff - <(awk '{print $2}' "$PM2_HOME/logs/talk-out.log")
+}

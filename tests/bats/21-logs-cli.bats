@@ -60,7 +60,7 @@ printed_all() { grep -q "err 3" "$PM2_HOME/logs/printer-error.log" && grep -q "o
 	"$PM2" logs printer --nostream --raw --lines 1 >out.txt 2>err.txt
 	grep -qx "out 20" out.txt
 	grep -qx "err 3" err.txt
-	! grep -q "err 3" out.txt
+	! grep -q "err 3" out.txt || false
 	run "$PM2" logs printer --nostream --lines 1 --err
 	refute_output --partial "out 20"
 	assert_output --partial "0|printer  | err 3"
@@ -201,7 +201,7 @@ PY
 	wait_until 5 grep -q tick "$PM2_HOME/logs/t-out.log"
 	# no hole of NUL bytes where the old content was: appends restart at 0
 	[ "$(head -c 4 "$PM2_HOME/logs/t-out.log")" = tick ]
-	! grep -q "tick 1$" "$PM2_HOME/logs/t-out.log"
+	! grep -q "tick 1$" "$PM2_HOME/logs/t-out.log" || false
 	grep -q "tick 1$" "$PM2_HOME/logs/other-out.log"
 	run "$PM2" flush nope
 	assert_failure 1
@@ -215,8 +215,8 @@ PY
 	assert_success
 	assert_line "[PM2] Flushing $PM2_HOME/pm2.log"
 	assert_line "[PM2] $PM2_HOME/logs/t-out.log"
-	! grep -q "online" "$PM2_HOME/pm2.log"
-	! grep -q "tick 1$" "$PM2_HOME/logs/t-out.log"
+	! grep -q "online" "$PM2_HOME/pm2.log" || false
+	! grep -q "tick 1$" "$PM2_HOME/logs/t-out.log" || false
 }
 
 moved_and_reopened() { # how: reloadLogs | usr2

@@ -67,13 +67,13 @@ terminal_restored() {
 	tmux_keys mon Down
 	wait_until 10 screen_has mon "beta Logs"
 	wait_until 10 screen_has mon "from B"
-	! screen_has mon "from A"
+	! screen_has mon "from A" || false
 	screen_matches mon 'App Name +beta'
 
 	tmux_keys mon k
 	wait_until 10 screen_has mon "alpha Logs"
 	wait_until 10 screen_has mon "from A"
-	! screen_has mon "from B"
+	! screen_has mon "from B" || false
 	tmux_keys mon j
 	wait_until 10 screen_has mon "beta Logs"
 }
@@ -130,7 +130,7 @@ top_is() { [ "$(top_width)" = "$1" ] && screen_of mon | head -1 | grep -q '┐$'
 	tmux_resize mon 40 10
 	wait_until 10 screen_has mon "terminal too small"
 	screen_has mon "need 60x15, have 40x10"
-	! screen_has mon "Process List"
+	! screen_has mon "Process List" || false
 	tmux_resize mon 100 30
 	wait_until 10 top_is 100
 	screen_has mon "alpha Logs"
@@ -154,7 +154,7 @@ SH
 	# Clear-screen and home sequences were dropped: the boards are intact.
 	screen_of mon | head -1 | grep -q '^┌ Process List'
 	screen_has mon "Metadata"
-	! screen_has mon "HIJACKED"
+	! screen_has mon "HIJACKED" || false
 	[ "$(tmux_get mon pane_title)" != HIJACKED ]
 }
 
