@@ -53,9 +53,12 @@ load helpers
 	assert_success
 	assert_output --partial "All Applications Stopped"
 	assert_output --partial "PM2 Daemon Stopped"
+	# the apps are gone when kill returns; the daemon is on its way out
+	# (it answered, then closes): give it a moment to be reaped
 	! kill -0 "$pa" 2>/dev/null || false
 	! kill -0 "$pb" 2>/dev/null || false
-	! kill -0 "$dpid" 2>/dev/null || false
+	daemon_gone() { ! kill -0 "$dpid" 2>/dev/null; }
+	wait_until 5 daemon_gone
 	[ ! -S "$PM2_HOME/rpc.sock" ]
 	grep -q "got SIGINT" "$PM2_HOME/logs/a-out.log"
 }
