@@ -46,7 +46,7 @@ for d in yaml.safe_load_all(open(sys.argv[1])): print(json.dumps(d))' "$1"
 	UPID=$!
 	wait_until 20 "$PM2" ready examples >/dev/null 2>&1
 	run "$PM2" ready examples
-	assert_output "[PM2] ready: 4/4 processes online"
+	assert_output "[PM2] ready: 5/5 processes online"
 	# online is "started"; answering takes the interpreters a moment more
 	wait_until 20 curl -sf "http://127.0.0.1:$WEB_PORT/" -o /dev/null
 	wait_until 20 curl -sf "http://127.0.0.1:$API_PORT/" -o /dev/null
@@ -55,7 +55,7 @@ for d in yaml.safe_load_all(open(sys.argv[1])): print(json.dumps(d))' "$1"
 	run curl -sf "http://127.0.0.1:$API_PORT/"
 	assert_output --partial "hello from python"
 	# env blocks and log options
-	[ "$(jl '.[] | select(.name=="web") | .pm2_env.env.NODE_ENV')" = development ]
+	[ "$(jl '[.[] | select(.name=="web")][0].pm2_env.env.NODE_ENV')" = development ]
 	wait_until 10 grep -q "ticker: hello, tick 1 (instance 1)" "$WORK/ex/logs/ticker.log"
 	grep -q "ticker: hello, tick 1 (instance 0)" "$WORK/ex/logs/ticker.log"
 	grep -q "node: listening on 127.0.0.1:$WEB_PORT" "$WORK/ex/logs/web-out.log"
@@ -73,7 +73,7 @@ for d in yaml.safe_load_all(open(sys.argv[1])): print(json.dumps(d))' "$1"
 @test "--env production switches the examples' env blocks" {
 	copy_examples
 	"$PM2" start "$WORK/ex/ecosystem.json" --env production -s
-	[ "$(jl '.[] | select(.name=="web") | .pm2_env.env.NODE_ENV')" = production ]
+	[ "$(jl '[.[] | select(.name=="web")][0].pm2_env.env.NODE_ENV')" = production ]
 	wait_until 10 grep -q "ticker: good day, tick 1" "$WORK/ex/logs/ticker.log"
 }
 
