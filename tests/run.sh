@@ -18,7 +18,9 @@ run_bats() { # label binary
 	tap=$OUT/$label.tap
 	jobs_flag=""
 	if command -v parallel >/dev/null 2>&1 && [ "$JOBS" -gt 1 ]; then
-		jobs_flag="--jobs $JOBS"
+		# Files run side by side; the tests of one file one after the
+		# other, as they share that file's ports and fixtures.
+		jobs_flag="--jobs $JOBS --no-parallelize-within-files"
 	fi
 	echo "== bats ($label): $bin"
 	# shellcheck disable=SC2086
