@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 static const struct {
 	const char *name;
@@ -57,4 +59,20 @@ const char *signal_name(int sig)
 		}
 	snprintf(other, sizeof(other), "SIG%d", sig);
 	return other;
+}
+
+void signals_unignore(void)
+{
+	/* The kernel's sigaction: no restorer is needed for SIG_DFL, and its
+	 * mask is one word of 64 bits. libc's sigaction refuses 32-34. */
+	struct kernel_sigaction {
+		void (*handler)(int);
+		unsigned long flags;
+		void (*restorer)(void);
+		unsigned long mask;
+	} old, dfl = { SIG_DFL, 0, NULL, 0 };
+	for (int s = 1; s <= 64; s++)
+		if (syscall(SYS_rt_sigaction, s, NULL, &old, sizeof old.mask) == 0 &&
+		    old.handler == SIG_IGN)
+			syscall(SYS_rt_sigaction, s, &dfl, NULL, sizeof dfl.mask);
 }

@@ -7,5 +7,11 @@
 int signal_parse(const char *s);
 /* "SIGTERM" for 15; "SIG42" style for realtime ones (static buffer). */
 const char *signal_name(int sig);
+/* Every ignored signal back to its default, libc's reserved ones included.
+ * An ignored signal is dropped when sent, so a daemon started by a shell
+ * that ignores TERM or CHLD (nohup, CI runners, init scripts) would never
+ * see it, and apps would inherit the ignoring through exec. Only raw
+ * syscalls: safe between fork and exec. */
+void signals_unignore(void);
 
 #endif

@@ -94,6 +94,7 @@ static int signals_setup(struct daemon *d)
 	sigdelset(&all, SIGFPE);
 	sigdelset(&all, SIGILL);
 	sigdelset(&all, SIGABRT);
+	signals_unignore();
 	if (sigprocmask(SIG_BLOCK, &all, NULL) < 0)
 		return -1;
 	d->sigfd = signalfd(-1, &all, SFD_NONBLOCK | SFD_CLOEXEC);

@@ -1,6 +1,7 @@
 /* spawn: see spawn.h. */
 #define _GNU_SOURCE
 #include "spawn.h"
+#include "../common/signals.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -205,10 +206,9 @@ pid_t spawn_instance(struct daemon *d, struct instance *in, const struct spawn_i
 
 	/* Child: from here only async-signal-safe calls. */
 	setsid();
+	signals_unignore();
 	sigset_t none;
 	sigemptyset(&none);
-	for (int s = 1; s < NSIG; s++)
-		signal(s, SIG_DFL);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 
 	int devnull = open("/dev/null", O_RDONLY);

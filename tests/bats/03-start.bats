@@ -124,7 +124,10 @@ load helpers
 }
 
 @test "the app runs in its own session and process group, with a clean signal mask" {
-	"$PM2" start sleep --name s -- 100 >/dev/null
+	# the daemon is started by a shell that ignores signals: apps must not
+	# inherit that (nohup, CI runners and init scripts do it)
+	python3 "$FIXTURES/ignoring.py" 1,10,12,13,15,32,33,34 "$PM2" start sleep --name s -- 100 >/dev/null
+	grep -q '^SigIgn:\s*0000000000000000' /proc/$(cat "$PM2_HOME/pm2.pid")/status
 	pid=$(pid_of s)
 	[ "$(ps -o sid= -p $pid | tr -d ' ')" = "$pid" ]
 	[ "$(ps -o pgid= -p $pid | tr -d ' ')" = "$pid" ]

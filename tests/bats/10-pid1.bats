@@ -94,6 +94,22 @@ SH
 	[ $(( (t1 - t0) / 1000000 )) -lt 2000 ]
 }
 
+@test "started with TERM and CHLD ignored, it still stops on SIGTERM and knows exit codes" {
+	# an ignored signal is dropped when sent: the runtime must undo what a
+	# careless parent (nohup, a CI runner, an init script) left ignored
+	run timeout -s KILL 30 unshare --pid --fork --mount-proc python3 "$FIXTURES/ignoring.py" 15,17 \
+		"$(RUNTIME)" "$FIXTURES/crash.sh" --no-autorestart -- 42
+	assert_equal "$status" 42
+	make_sleeper grace
+	start_pid1 python3 "$FIXTURES/ignoring.py" 1,15,17 "$(RUNTIME)" grace.sh
+	wait_until 5 started grace "$WORK/stdout"
+	grep -q '^SigIgn:\s*0000000000000000' /proc/$INIT/status
+	kill -TERM "$INIT"
+	wait_pid1 10
+	assert_equal "$RC" 0
+	grep -q "got SIGINT" "$WORK/stdout"
+}
+
 @test "SIGINT and SIGQUIT also mean a graceful stop" {
 	for sig in INT QUIT; do
 		make_sleeper g
