@@ -23,9 +23,7 @@ static cJSON *reply_ok(void)
 	return r;
 }
 
-static cJSON *reply_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static cJSON *reply_err(const char *fmt, ...)
+cJSON *reply_err(const char *fmt, ...)
 {
 	char msg[512];
 	va_list ap;

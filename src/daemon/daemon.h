@@ -322,6 +322,9 @@ bool control_flushing(struct daemon *d);
 /* Something changed: requests waiting on instances may complete. */
 void control_poke(struct daemon *d);
 
+/* {"ok":false,"error":"<message>"}: every request's failure reply. */
+cJSON *reply_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* Requests (commands.c): handle one request; returns a reply, or NULL if
  * the reply will come later through the client's pending wait. With no
  * client (c NULL, the web interface), stop/restart/delete answer at once

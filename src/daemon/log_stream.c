@@ -89,14 +89,6 @@ static bool target_any(struct daemon *d, const struct target *t)
 	return t->all;
 }
 
-static cJSON *reply_error(const char *msg)
-{
-	cJSON *r = cJSON_CreateObject();
-	cJSON_AddFalseToObject(r, "ok");
-	cJSON_AddStringToObject(r, "error", msg);
-	return r;
-}
-
 static cJSON *reply_ok(void)
 {
 	cJSON *r = cJSON_CreateObject();
@@ -286,14 +278,14 @@ cJSON *logs_cmd_logs(struct daemon *d, struct client *c, const cJSON *req)
 	if (target_init(&s->t, s->text, err, sizeof(err)) < 0) {
 		free(s->text);
 		free(s);
-		return reply_error(err);
+		return reply_err("%s", err);
 	}
 	if (!target_any(d, &s->t)) {
 		snprintf(err, sizeof(err), "Process or Namespace %s not found", text);
 		target_free(&s->t);
 		free(s->text);
 		free(s);
-		return reply_error(err);
+		return reply_err("%s", err);
 	}
 	s->want_out = strcmp(type, "err") != 0;
 	s->want_err = strcmp(type, "out") != 0;
@@ -347,11 +339,11 @@ cJSON *logs_cmd_flush(struct daemon *d, struct client *c, const cJSON *req)
 	struct target t;
 	char err[300];
 	if (target_init(&t, text ? text : "all", err, sizeof(err)) < 0)
-		return reply_error(err);
+		return reply_err("%s", err);
 	if (!target_any(d, &t)) {
 		snprintf(err, sizeof(err), "Process or Namespace %s not found", text);
 		target_free(&t);
-		return reply_error(err);
+		return reply_err("%s", err);
 	}
 	cJSON *done = cJSON_CreateArray();
 	for (struct instance *in = d->procs; in; in = in->next) {

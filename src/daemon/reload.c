@@ -280,16 +280,9 @@ cJSON *reload_request(struct daemon *d, const int *ids, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		struct instance *in = proc_find(d, ids[i]);
-		if (in && in->reload != RL_NONE) {
-			cJSON *r = cJSON_CreateObject();
-			cJSON_AddFalseToObject(r, "ok");
-			char msg[128];
-			snprintf(msg, sizeof(msg),
-				 "Reload already in progress for process id %d, retry later",
-				 ids[i]);
-			cJSON_AddStringToObject(r, "error", msg);
-			return r;
-		}
+		if (in && in->reload != RL_NONE)
+			return reply_err("Reload already in progress for process id %d, retry later",
+					 ids[i]);
 	}
 	struct reload_job *job = xcalloc(1, sizeof(*job));
 	job->ids = xcalloc(n + 1, sizeof(int));

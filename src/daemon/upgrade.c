@@ -302,42 +302,27 @@ static int state_fd(const char *text)
 	return fd;
 }
 
-static cJSON *reply_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static cJSON *reply_error(const char *fmt, ...)
-{
-	char msg[600];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	cJSON *r = cJSON_CreateObject();
-	cJSON_AddFalseToObject(r, "ok");
-	cJSON_AddStringToObject(r, "error", msg);
-	return r;
-}
-
 cJSON *upgrade_request(struct daemon *d, struct client *c, const cJSON *req)
 {
 	(void)req;
 	char err[512], version[64];
 	char *path = self_path(d);
 	if (!path)
-		return reply_error("cannot tell which binary this daemon runs");
+		return reply_err("cannot tell which binary this daemon runs");
 	if (probe_version(path, version, sizeof(version), err, sizeof(err)) < 0) {
 		free(path);
-		return reply_error("not updating: %s", err);
+		return reply_err("not updating: %s", err);
 	}
 	/* A rolling reload, or a message half way to a Node worker, would not
 	 * survive the exec: wait for them. */
 	if (d->reloads || d->retirees) {
 		free(path);
-		return reply_error("not updating now: a reload is in progress (try again when it is done)");
+		return reply_err("not updating now: a reload is in progress (try again when it is done)");
 	}
 	for (struct instance *in = d->procs; in; in = in->next)
 		if (nodeipc_busy(in->ipc)) {
 			free(path);
-			return reply_error("not updating now: App [%s:%d] is talking to the daemon "
+			return reply_err("not updating now: App [%s:%d] is talking to the daemon "
 					   "(try again in a moment)", in->conf->name, in->pm_id);
 		}
 	/* What a full disk holds back must reach its file first. */
@@ -345,7 +330,7 @@ cJSON *upgrade_request(struct daemon *d, struct client *c, const cJSON *req)
 	for (struct log_sink *s = d->sinks; s; s = s->next)
 		if (sink_blocked(s)) {
 			free(path);
-			return reply_error("not updating: log %s cannot be written now (full disk?)",
+			return reply_err("not updating: log %s cannot be written now (full disk?)",
 					   s->path ? s->path : "?");
 		}
 
@@ -356,7 +341,7 @@ cJSON *upgrade_request(struct daemon *d, struct client *c, const cJSON *req)
 	if (sfd < 0) {
 		free(k.fds);
 		free(path);
-		return reply_error("not updating: cannot keep the state: %s", strerror(errno));
+		return reply_err("not updating: cannot keep the state: %s", strerror(errno));
 	}
 	for (size_t i = 0; i < k.n; i++)
 		fd_set_cloexec(k.fds[i], false);
@@ -386,7 +371,7 @@ cJSON *upgrade_request(struct daemon *d, struct client *c, const cJSON *req)
 	free(token_copy);
 	free(k.fds);
 	dlog_warn("update failed: cannot execute %s: %s", path, strerror(e));
-	cJSON *r = reply_error("not updating: cannot execute %s: %s", path, strerror(e));
+	cJSON *r = reply_err("not updating: cannot execute %s: %s", path, strerror(e));
 	free(path);
 	return r;
 }
