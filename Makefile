@@ -15,7 +15,7 @@ MUSLDIR  ?= .deps/musl
 CC       := musl-gcc
 CPPFLAGS := -I$(MUSLDIR)/include -idirafter $(MUSLDIR)/kinc -DPM2_VERSION='"$(VERSION)"'
 WARN     := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
-# Size matters (the budget is 300 KiB stripped): -Oz and link-time
+# Size matters (the budget is 300 KB, 300,000 bytes, stripped): -Oz and link-time
 # optimisation; not position-independent (a static non-PIE binary: tables of
 # pointers stay read-only data, no GOT); no unwind tables (C, no
 # exceptions: -24 KB). The stack
@@ -43,8 +43,11 @@ all: build/pm2 build/pm2-runtime build/examples/web-c
 
 deps: $(MUSLDIR)/lib/libcjson.a
 
-$(MUSLDIR)/lib/libcjson.a $(MUSLDIR)/lib/libcap.a:
+# The script rebuilds only when its recipe changed; touch either way so
+# that make does not ask again.
+$(MUSLDIR)/lib/libcjson.a $(MUSLDIR)/lib/libcap.a: scripts/build-deps.sh
 	sh scripts/build-deps.sh
+	touch $(MUSLDIR)/lib/libcjson.a $(MUSLDIR)/lib/libcap.a
 
 build/obj/%.o: src/%.c $(HDRS) $(MUSLDIR)/lib/libcjson.a VERSION
 	@mkdir -p $(dir $@)

@@ -11,7 +11,10 @@ OUT=$DEPS/musl
 # libcap also builds a host tool with these options.
 CFL="-Oz -ffunction-sections -fdata-sections"
 
-if [ -f "$OUT/lib/libcap.a" ] && [ -f "$OUT/lib/libcjson.a" ]; then
+# Bump RECIPE when the way they are built changes: a cached .deps is rebuilt.
+RECIPE=2
+if [ -f "$OUT/lib/libcap.a" ] && [ -f "$OUT/lib/libcjson.a" ] &&
+   [ "$(cat "$OUT/recipe" 2>/dev/null)" = "$RECIPE" ]; then
 	exit 0
 fi
 command -v musl-gcc >/dev/null || { echo "build-deps: musl-gcc missing (apt-get install -y musl-tools)" >&2; exit 1; }
@@ -34,7 +37,10 @@ fetch || { apt-get update -qq && fetch; }
 dpkg-source --no-check -x "$DEPS"/src/cjson_*.dsc "$DEPS/build/cjson" >/dev/null
 dpkg-source --no-check -x "$DEPS"/src/libcap2_*.dsc "$DEPS/build/libcap2" >/dev/null
 
-musl-gcc -std=c89 -fno-pie $CFL -c "$DEPS/build/cjson/cJSON.c" -o "$DEPS/build/cJSON.o"
+# cJSON's one sscanf ("%lg", to check that a printed number reads back)
+# would pull in all of musl's scanf (5 KB): src/common/cjson_scan.c does it
+# with strtod.
+musl-gcc -std=c89 -fno-pie $CFL -Dsscanf=cjson_sscanf -c "$DEPS/build/cjson/cJSON.c" -o "$DEPS/build/cJSON.o"
 ar rcs "$OUT/lib/libcjson.a" "$DEPS/build/cJSON.o"
 cp "$DEPS/build/cjson/cJSON.h" "$OUT/include/cjson/"
 
@@ -47,4 +53,5 @@ ln -sfn /usr/include/linux "$OUT/kinc/linux"
 ln -sfn /usr/include/asm-generic "$OUT/kinc/asm-generic"
 ln -sfn "/usr/include/$(gcc -print-multiarch)/asm" "$OUT/kinc/asm"
 
+echo "$RECIPE" >"$OUT/recipe"
 ls "$DEPS"/src/*.dsc | sed 's,.*/,build-deps: built from ,'

@@ -581,11 +581,14 @@ static char *post_deploy_cmd(const struct deploy *d)
 		for (char *p = name; *p; p++)
 			if (*p >= 'a' && *p <= 'z')
 				*p = (char)(*p - 'a' + 'A');
-		char *val = cJSON_IsString(v)	? xstrdup(v->valuestring)
-			    : cJSON_IsNumber(v) ? xasprintf("%.15g", v->valuedouble)
-						: xstrdup(cJSON_IsTrue(v)    ? "true"
-							  : cJSON_IsFalse(v) ? "false"
-									     : "");
+		char num[64];
+		if (cJSON_IsNumber(v))
+			js_number(v->valuedouble, num, sizeof(num));
+		char *val = xstrdup(cJSON_IsString(v)	? v->valuestring
+				    : cJSON_IsNumber(v) ? num
+				    : cJSON_IsTrue(v)	? "true"
+				    : cJSON_IsFalse(v)	? "false"
+							: "");
 		buf_printf(&b, "export %s=", name);
 		sh_quote(&b, val);
 		buf_puts(&b, " && ");

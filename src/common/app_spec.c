@@ -295,11 +295,7 @@ static cJSON *scalar_to_string(const cJSON *v)
 		return cJSON_CreateString(v->valuestring);
 	if (cJSON_IsNumber(v)) {
 		char tmp[64];
-		if (v->valuedouble == floor(v->valuedouble) &&
-		    fabs(v->valuedouble) < 1e15)
-			snprintf(tmp, sizeof(tmp), "%lld", (long long)v->valuedouble);
-		else
-			snprintf(tmp, sizeof(tmp), "%.17g", v->valuedouble);
+		js_number(v->valuedouble, tmp, sizeof(tmp));
 		return cJSON_CreateString(tmp);
 	}
 	if (cJSON_IsBool(v))

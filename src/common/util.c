@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -446,4 +447,21 @@ bool name_in_list(const char *list, char sep, const char *name)
 		p = bar ? bar + 1 : NULL;
 	}
 	return false;
+}
+
+void js_number(double v, char *out, size_t n)
+{
+	if (v == floor(v) && fabs(v) < 1e21) {
+		snprintf(out, n, "%.0f", v == 0 ? 0.0 : v); /* -0 is "0" */
+		return;
+	}
+	for (int digits = 15; digits <= 17; digits++) {
+		snprintf(out, n, "%.*g", digits, v);
+		if (strtod(out, NULL) == v)
+			break;
+	}
+	/* C pads the exponent to two digits: JS writes 2.5e-7, not 2.5e-07 */
+	char *e = strchr(out, 'e');
+	if (e && e[2] == '0')
+		memmove(e + 2, e + 3, strlen(e + 3) + 1);
 }

@@ -60,6 +60,11 @@ int accept_next(int listen_fd);
 void refuse_conn(int fd, const char *msg);
 /* Write all of p, retrying on EINTR and short writes (blocking fds). */
 int write_all(int fd, const void *p, size_t n);
+/* A number as JavaScript's String() writes it ("0.1", "42", "1e+21"): the
+ * shortest of 15, 16 or 17 digits that reads back exactly. PM2 turns env
+ * values and message fields into text this way. (Integers between 2^53
+ * and 1e21 keep every digit, where JS writes zeros after the 17th.) */
+void js_number(double v, char *out, size_t n);
 /* Read a whole file into memory (NUL-terminated); NULL with errno set. */
 char *read_file(const char *path, size_t *len_out, size_t max);
 

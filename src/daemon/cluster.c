@@ -7,7 +7,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <math.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -340,12 +339,11 @@ static void js_text(const cJSON *v, struct buf *b)
 		buf_puts(b, v->valuestring);
 	else if (cJSON_IsBool(v))
 		buf_puts(b, cJSON_IsTrue(v) ? "true" : "false");
-	else if (cJSON_IsNumber(v) && v->valuedouble == floor(v->valuedouble) &&
-		 fabs(v->valuedouble) < 1e15)
-		buf_printf(b, "%lld", (long long)v->valuedouble);
-	else if (cJSON_IsNumber(v))
-		buf_printf(b, "%.17g", v->valuedouble);
-	else
+	else if (cJSON_IsNumber(v)) {
+		char tmp[64];
+		js_number(v->valuedouble, tmp, sizeof(tmp));
+		buf_puts(b, tmp);
+	} else
 		buf_puts(b, "[object Object]");
 }
 

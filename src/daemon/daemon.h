@@ -154,6 +154,7 @@ struct instance {
 	struct nodeipc *ipc;  /* Node apps: the current worker's IPC channel */
 	enum reload_step reload;
 	char *reload_error;   /* why the last reload of this instance failed */
+	char *version;        /* from the app's package.json at its last start; NULL: N/A */
 	struct timer restart_timer;
 	struct timer kill_timer;
 	struct timer ready_timer; /* listen_timeout while launching */

@@ -63,7 +63,7 @@ cJSON *jlist_instance(struct daemon *d, struct instance *in, bool full)
 	}
 	set_str(env, "name", c->name);
 	set_str(env, "namespace", c->namespace);
-	set_str(env, "version", "N/A");
+	set_str(env, "version", in->version ? in->version : "N/A");
 	set_str(env, "exec_mode", c->cluster ? "cluster_mode" : "fork_mode");
 	set_str(env, "status", state_name(in->state));
 	set_num(env, "pm_id", in->pm_id);

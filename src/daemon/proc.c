@@ -382,6 +382,7 @@ void proc_remove(struct daemon *d, struct instance *in)
 	if (last)
 		cluster_close(d, in->conf->name);
 	free(in->reload_error);
+	free(in->version);
 	app_conf_unref(in->conf);
 	free(in->out_path);
 	free(in->err_path);

@@ -8,6 +8,7 @@
 #include "nodeipc.h"
 #include "spawn.h"
 #include "watch.h"
+#include "../common/package_json.h"
 #include "../common/signals.h"
 
 #include <errno.h>
@@ -233,6 +234,9 @@ int instance_start(struct daemon *d, struct instance *in)
 	}
 	in->pid = pid;
 	in->pm_uptime = wall_ms();
+	/* PM2 reads it at every start: a deploy may have changed it. */
+	free(in->version);
+	in->version = package_version(in->conf->script, in->conf->cwd);
 	in->started_mono = mono_ms();
 	usage_reset(in);
 	output_attach(d, in, out_pipe[0], err_pipe[0]);

@@ -239,6 +239,8 @@ static cJSON *save_instance(struct instance *in, cJSON *confs, struct keep *k)
 	cJSON_AddNumberToObject(o, "conf", conf_idx);
 	fields_save(o, in, inst_fields, ARRAY_LEN(inst_fields));
 	cJSON_AddBoolToObject(o, "watching", in->watcher != NULL);
+	if (in->version)
+		cJSON_AddStringToObject(o, "version", in->version);
 	cJSON_AddNumberToObject(o, "restart_timer", (double)timer_left(&in->restart_timer));
 	cJSON_AddNumberToObject(o, "kill_timer", (double)timer_left(&in->kill_timer));
 	cJSON_AddNumberToObject(o, "ready_timer", (double)timer_left(&in->ready_timer));
@@ -402,6 +404,9 @@ static void resume_instance(struct daemon *d, const cJSON *o, struct app_conf **
 	}
 	struct instance *in = proc_restore(d, confs[ci], pm_id, (int)num(o, "index"));
 	fields_load(o, in, inst_fields, ARRAY_LEN(inst_fields));
+	const cJSON *version = cJSON_GetObjectItemCaseSensitive(o, "version");
+	if (cJSON_IsString(version))
+		in->version = xstrdup(version->valuestring);
 	output_open_logs(d, in);
 	const cJSON *readers = cJSON_GetObjectItemCaseSensitive(o, "readers");
 	for (const cJSON *r = readers ? readers->child : NULL; r; r = r->next) {

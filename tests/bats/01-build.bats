@@ -15,7 +15,7 @@ load helpers
 	[[ "$PM2" == */build/asan/* ]] && skip "size is measured on the release build"
 	size=$(stat -c %s "$PM2")
 	echo "size: $size bytes"
-	[ "$size" -lt 307200 ]
+	[ "$size" -lt 300000 ]
 }
 
 @test "pm2-runtime is the same binary under another name" {

@@ -101,6 +101,31 @@ TABLE
 	echo "$p" | jq -e '.pm2_env | .env.NODE_ENV == "test" and .namespace == "default" and .exec_interpreter == "bash" and .instances == 1'
 }
 
+@test "version comes from the nearest package.json, read again at each start" {
+	mkdir -p svc/src/deep broken/lib
+	printf '{"name": "svc", "version": "1.2.3"}' >svc/package.json
+	# a package.json that does not parse is passed over, as PM2 does
+	printf '{"version": ' >svc/src/package.json
+	make_sleeper app && mv app.sh svc/src/deep/app.sh
+	printf '\xef\xbb\xbf{"version": "0.9.0-beta.1"}' >broken/package.json
+	make_sleeper lib && mv lib.sh broken/lib/lib.sh
+	make_sleeper bare
+	"$PM2" start svc/src/deep/app.sh >/dev/null
+	"$PM2" start broken/lib/lib.sh >/dev/null
+	"$PM2" start bare.sh >/dev/null
+	[ "$(jl '.[] | select(.name=="app") | .pm2_env.version')" = 1.2.3 ]
+	[ "$(jl '.[] | select(.name=="lib") | .pm2_env.version')" = 0.9.0-beta.1 ]
+	[ "$(jl '.[] | select(.name=="bare") | .pm2_env.version')" = N/A ]
+	run "$PM2" ls
+	assert_line --regexp '│ 0 +│ app +│ default +│ 1\.2\.3 +│ fork'
+	run "$PM2" describe app
+	assert_line --regexp '│ version +│ 1\.2\.3 +│'
+	printf '{"version": "1.3.0"}' >svc/package.json
+	[ "$(jl '.[] | select(.name=="app") | .pm2_env.version')" = 1.2.3 ]
+	"$PM2" restart app >/dev/null
+	[ "$(jl '.[] | select(.name=="app") | .pm2_env.version')" = 1.3.0 ]
+}
+
 @test "prettylist is jlist, indented one key per line" {
 	make_sleeper s
 	"$PM2" start s.sh >/dev/null

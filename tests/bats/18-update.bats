@@ -45,10 +45,12 @@ PY
 	printf '#!/bin/sh\ni=0\nwhile :; do i=$((i+1)); echo "line $i"; sleep 0.005; done\n' >talk.sh
 	chmod +x talk.sh
 	make_sleeper quiet
+	printf '{"version": "4.5.6"}' >package.json
 	"$PM2" start talk.sh >/dev/null
 	"$PM2" start quiet.sh -i 2 >/dev/null
 	"$PM2" restart quiet >/dev/null
-	before=$(jl -c '[.[] | [.pm_id, .name, .pid, .pm2_env.restart_time]]')
+	before=$(jl -c '[.[] | [.pm_id, .name, .pid, .pm2_env.restart_time, .pm2_env.version]]')
+	[[ "$before" == *'"4.5.6"]'* ]]
 	dpid=$(cat "$PM2_HOME/pm2.pid")
 	NEW=$(new_version)
 	replace_binary "$NEW"
@@ -58,7 +60,7 @@ PY
 	run "$PM2" update
 	assert_success
 	assert_output --partial "PM2 daemon updated in place: $OLD -> $NEW (pid $dpid); apps kept running"
-	[ "$(jl -c '[.[] | [.pm_id, .name, .pid, .pm2_env.restart_time]]')" = "$before" ]
+	[ "$(jl -c '[.[] | [.pm_id, .name, .pid, .pm2_env.restart_time, .pm2_env.version]]')" = "$before" ]
 	[ "$(cat "$PM2_HOME/pm2.pid")" = "$dpid" ]
 	[ "$(daemon_version)" = "$NEW" ]
 	run "$PM2" ls

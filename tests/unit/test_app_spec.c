@@ -1,6 +1,7 @@
 /* app_spec: PM2's keys, aliases and value forms. */
 #include "unit.h"
 #include "../../src/common/app_spec.h"
+#include "../../src/common/util.h"
 
 #include <string.h>
 
@@ -33,8 +34,26 @@ static void refused(const char *json, const char *why)
 	cJSON_Delete(o);
 }
 
+/* What JavaScript's String() gives, checked against node by hand. */
+static void js_number_is(double v, const char *want)
+{
+	char got[64];
+	js_number(v, got, sizeof(got));
+	check_str("js_number", want, got, want);
+}
+
 void test_app_spec(void)
 {
+	js_number_is(0.1, "0.1");
+	js_number_is(1.0 / 3, "0.3333333333333333");
+	js_number_is(0.1 + 0.2, "0.30000000000000004");
+	js_number_is(42, "42");
+	js_number_is(-0.0, "0");
+	js_number_is(1e15, "1000000000000000");
+	js_number_is(1e21, "1e+21");
+	js_number_is(-2.5e-7, "-2.5e-7");
+	js_number_is(1.5e300, "1.5e+300");
+	value_is("{\"script\":\"a\",\"env\":{\"R\":0.1,\"N\":3}}", "env", "{\"R\":\"0.1\",\"N\":\"3\"}");
 	value_is("{\"script\":\"a\",\"instances\":\"max\"}", "instances", "0");
 	value_is("{\"script\":\"a\",\"instances\":\"4\"}", "instances", "4");
 	value_is("{\"script\":\"a\",\"min_uptime\":\"2s\"}", "min_uptime", "2000");
