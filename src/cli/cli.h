@@ -54,6 +54,9 @@ cJSON *client_request(const char *cmd);
 cJSON *client_do(struct cli *c, cJSON *req, bool autostart, bool quiet);
 /* The process list as `jlist` gives it (full: with env and app keys). */
 cJSON *client_list(struct cli *c, bool full, bool quiet);
+/* The same at a level of detail: "table" (the `ls` columns only), "brief"
+ * or "full". */
+cJSON *client_list_detail(struct cli *c, const char *detail, bool quiet);
 
 /* output helpers (render.c) */
 void say(struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

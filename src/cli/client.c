@@ -141,8 +141,15 @@ cJSON *client_do(struct cli *c, cJSON *req, bool autostart, bool quiet)
 
 cJSON *client_list(struct cli *c, bool full, bool quiet)
 {
+	return client_list_detail(c, full ? "full" : "brief", quiet);
+}
+
+cJSON *client_list_detail(struct cli *c, const char *detail, bool quiet)
+{
 	cJSON *req = client_request("jlist");
-	cJSON_AddBoolToObject(req, "full", full);
+	cJSON_AddBoolToObject(req, "full", !strcmp(detail, "full"));
+	if (!strcmp(detail, "table"))
+		cJSON_AddTrueToObject(req, "table");
 	cJSON *reply = client_do(c, req, true, quiet);
 	if (!reply)
 		return NULL;

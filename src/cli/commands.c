@@ -17,10 +17,11 @@
 
 static int cmd_list(struct cli *c)
 {
-	cJSON *procs = client_list(c, false, false);
+	bool mini = flag_set(c, "mini-list");
+	cJSON *procs = client_list_detail(c, mini ? "brief" : "table", false);
 	if (!procs)
 		return 1;
-	if (flag_set(c, "mini-list"))
+	if (mini)
 		render_mini_list(c, procs);
 	else
 		render_table(c, procs);
@@ -41,7 +42,7 @@ static int cmd_list(struct cli *c)
 static int cmd_list_watch(struct cli *c)
 {
 	for (;;) {
-		cJSON *procs = client_list(c, false, false);
+		cJSON *procs = client_list_detail(c, "table", false);
 		if (!procs)
 			return 1;
 		char stamp[64];

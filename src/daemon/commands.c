@@ -269,9 +269,12 @@ static cJSON *cmd_start(struct daemon *d, struct client *c, const cJSON *req)
 static cJSON *cmd_jlist(struct daemon *d, struct client *c, const cJSON *req)
 {
 	(void)c;
-	bool full = !cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(req, "full"));
+	enum jlist_detail detail =
+		cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(req, "table"))  ? JLIST_TABLE
+		: cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(req, "full")) ? JLIST_BRIEF
+									       : JLIST_FULL;
 	cJSON *r = reply_ok();
-	cJSON_AddItemToObject(r, "procs", jlist_all(d, full));
+	cJSON_AddItemToObject(r, "procs", jlist_all(d, detail));
 	cJSON_AddStringToObject(r, "version", PM2_VERSION);
 	return r;
 }

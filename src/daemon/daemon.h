@@ -367,9 +367,12 @@ void usage_sample(struct daemon *d, struct instance *in);
 /* Sample every running instance with one pass over /proc. */
 void usage_sample_all(struct daemon *d);
 
-/* jlist rendering (jlist.c). */
-cJSON *jlist_instance(struct daemon *d, struct instance *in, bool full);
-cJSON *jlist_all(struct daemon *d, bool full);
+/* jlist rendering (jlist.c), at three levels of detail: what the `ls`
+ * table shows; that and the paths and settings other views show; all of
+ * it, with the app's own keys and environment (`pm2 jlist`). */
+enum jlist_detail { JLIST_TABLE, JLIST_BRIEF, JLIST_FULL };
+cJSON *jlist_instance(struct daemon *d, struct instance *in, enum jlist_detail detail);
+cJSON *jlist_all(struct daemon *d, enum jlist_detail detail);
 
 /* In-place update (upgrade.c): `pm2 update` re-executes the binary now on
  * disk and carries the whole state across; apps keep their pids. */

@@ -167,7 +167,7 @@ static void route_metrics(struct daemon *d, const struct http_req *rq, struct ht
 static void route_processes(struct daemon *d, const struct http_req *rq, struct http_reply *rp)
 {
 	(void)rq;
-	reply_json(rp, 200, jlist_all(d, true));
+	reply_json(rp, 200, jlist_all(d, JLIST_FULL));
 }
 
 /* What the page needs to know about us. */
