@@ -6,13 +6,14 @@
 set -eu
 DEPS=${DEPS_DIR:-$(pwd)/.deps}
 OUT=$DEPS/musl
-# Small: -Oz, sections for --gc-sections, and not PIE (the binary is a
-# static non-PIE executable). -fno-pie goes with the compiler, not COPTS:
-# libcap also builds a host tool with these options.
-CFL="-Oz -ffunction-sections -fdata-sections"
+# Small: -Oz, sections for --gc-sections, no unwind tables (C, nothing
+# unwinds: 3 KB of .eh_frame), and not PIE (the binary is a static non-PIE
+# executable). -fno-pie goes with the compiler, not COPTS: libcap also
+# builds a host tool with these options.
+CFL="-Oz -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables -fno-unwind-tables"
 
 # Bump RECIPE when the way they are built changes: a cached .deps is rebuilt.
-RECIPE=2
+RECIPE=3
 if [ -f "$OUT/lib/libcap.a" ] && [ -f "$OUT/lib/libcjson.a" ] &&
    [ "$(cat "$OUT/recipe" 2>/dev/null)" = "$RECIPE" ]; then
 	exit 0

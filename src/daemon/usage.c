@@ -22,12 +22,16 @@ void usage_reset(struct instance *in)
 	memset(&in->usage, 0, sizeof(in->usage));
 }
 
-/* An empty sample (taken between fork and exec) is never reused: the next
- * look, a moment later, sees the real process. */
+/* An empty sample taken just after the start (between fork and exec) is
+ * not reused: the next look, a moment later, sees the real process. Later
+ * an empty one is as good as any: the kernel's stat shows 0 pages for a
+ * small process (its counters are per CPU), and a thousand of those must
+ * not make every `ls` read all of /proc again. */
 static bool usage_fresh(const struct instance *in, int64_t now)
 {
-	return in->usage.sampled_ms && in->usage.memory &&
-	       now - in->usage.sampled_ms < USAGE_FRESH_MS;
+	const struct usage *u = &in->usage;
+	return u->sampled_ms && now - u->sampled_ms < USAGE_FRESH_MS &&
+	       (u->memory || u->sampled_ms - in->started_mono >= USAGE_MIN_WINDOW_MS);
 }
 
 static void usage_apply(struct instance *in, const struct tree_usage *t, int64_t now)
