@@ -27,11 +27,12 @@ void usage_reset(struct instance *in)
  * an empty one is as good as any: the kernel's stat shows 0 pages for a
  * small process (its counters are per CPU), and a thousand of those must
  * not make every `ls` read all of /proc again. */
+#define USAGE_EXEC_GRACE_MS 100
 static bool usage_fresh(const struct instance *in, int64_t now)
 {
 	const struct usage *u = &in->usage;
 	return u->sampled_ms && now - u->sampled_ms < USAGE_FRESH_MS &&
-	       (u->memory || u->sampled_ms - in->started_mono >= USAGE_MIN_WINDOW_MS);
+	       (u->memory || (u->nprocs && u->sampled_ms - in->started_mono >= USAGE_EXEC_GRACE_MS));
 }
 
 static void usage_apply(struct instance *in, const struct tree_usage *t, int64_t now)
