@@ -465,3 +465,26 @@ void js_number(double v, char *out, size_t n)
 	if (e && e[2] == '0')
 		memmove(e + 2, e + 3, strlen(e + 3) + 1);
 }
+
+char *hex_encode(const char *p, size_t n)
+{
+	static const char digits[] = "0123456789abcdef";
+	char *h = xmalloc(2 * n + 1);
+	for (size_t i = 0; i < n; i++) {
+		h[2 * i] = digits[(unsigned char)p[i] >> 4];
+		h[2 * i + 1] = digits[(unsigned char)p[i] & 15];
+	}
+	h[2 * n] = '\0';
+	return h;
+}
+
+size_t hex_decode(const char *h, char *out)
+{
+	size_t n = 0;
+	for (; h[0] && h[1]; h += 2) {
+		int hi = h[0] <= '9' ? h[0] - '0' : h[0] - 'a' + 10;
+		int lo = h[1] <= '9' ? h[1] - '0' : h[1] - 'a' + 10;
+		out[n++] = (char)(hi << 4 | lo);
+	}
+	return n;
+}

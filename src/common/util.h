@@ -65,6 +65,10 @@ int write_all(int fd, const void *p, size_t n);
  * values and message fields into text this way. (Integers between 2^53
  * and 1e21 keep every digit, where JS writes zeros after the 17th.) */
 void js_number(double v, char *out, size_t n);
+/* Bytes as lowercase hex (a new string), and back into out (room for
+ * strlen(h) / 2 bytes); the count is returned. */
+char *hex_encode(const char *p, size_t n);
+size_t hex_decode(const char *h, char *out);
 /* Read a whole file into memory (NUL-terminated); NULL with errno set. */
 char *read_file(const char *path, size_t *len_out, size_t max);
 

@@ -295,6 +295,11 @@ void logs_close(struct daemon *d);
 int logs_reopen_all(struct daemon *d);
 /* Point our stdout/stderr at a fresh pm2.log (detached daemon only). */
 int logs_reopen_daemon_log(struct daemon *d);
+/* `pm2 update`: the `pm2 logs` viewers, their connections kept through
+ * keep() and what they have not read yet, and the same put back after
+ * the exec. The viewers go on as if nothing happened. */
+cJSON *logs_save_viewers(struct daemon *d, int (*keep)(void *, int), void *ctx);
+void logs_restore_viewers(struct daemon *d, const cJSON *viewers);
 /* New complete lines of an instance, for the `pm2 logs` streams. */
 void logs_broadcast(struct daemon *d, struct instance *in, int kind, const struct iovec *iov,
 		    int n);

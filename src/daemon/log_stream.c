@@ -267,6 +267,14 @@ static void add_file(struct daemon *d, cJSON *files, const struct instance *in, 
 
 /* logs {target, type: "out"|"err", stream}: the files to tail, then (if
  * stream) every new line of the matching processes. */
+static void sub_attach(struct daemon *d, struct client *c, struct log_sub *s)
+{
+	s->c = c;
+	c->sub = s;
+	s->next = d->subs;
+	d->subs = s;
+}
+
 cJSON *logs_cmd_logs(struct daemon *d, struct client *c, const cJSON *req)
 {
 	const char *text = req_str(req, "target", "all");
@@ -310,11 +318,59 @@ cJSON *logs_cmd_logs(struct daemon *d, struct client *c, const cJSON *req)
 		free(s);
 		return r;
 	}
-	s->c = c;
-	c->sub = s;
-	s->next = d->subs;
-	d->subs = s;
+	sub_attach(d, c, s);
 	return r;
+}
+
+cJSON *logs_save_viewers(struct daemon *d, int (*keep)(void *, int), void *ctx)
+{
+	cJSON *a = cJSON_CreateArray();
+	for (struct log_sub *s = d->subs; s; s = s->next) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddNumberToObject(o, "fd", keep(ctx, s->c->io.fd));
+		cJSON_AddStringToObject(o, "target", s->text);
+		cJSON_AddNumberToObject(o, "wants", s->want_out | s->want_err << 1 | s->want_pm2 << 2);
+		cJSON_AddNumberToObject(o, "dropped", (double)s->dropped);
+		/* the rest of a line half sent included */
+		char *hex = hex_encode(s->c->out.data ? s->c->out.data : "", s->c->out.len);
+		cJSON_AddStringToObject(o, "unsent", hex);
+		free(hex);
+		cJSON_AddItemToArray(a, o);
+	}
+	return a;
+}
+
+void logs_restore_viewers(struct daemon *d, const cJSON *viewers)
+{
+	for (const cJSON *o = viewers ? viewers->child : NULL; o; o = o->next) {
+		const cJSON *fd = cJSON_GetObjectItemCaseSensitive(o, "fd");
+		const cJSON *target = cJSON_GetObjectItemCaseSensitive(o, "target");
+		const cJSON *unsent = cJSON_GetObjectItemCaseSensitive(o, "unsent");
+		if (!cJSON_IsNumber(fd) || !cJSON_IsString(target) || !cJSON_IsString(unsent))
+			continue;
+		fd_set_cloexec(fd->valueint, true);
+		struct client *c = client_adopt(d, fd->valueint);
+		if (!c)
+			continue;
+		struct log_sub *s = xcalloc(1, sizeof(*s));
+		s->text = xstrdup(target->valuestring);
+		char err[300];
+		if (target_init(&s->t, s->text, err, sizeof(err)) < 0)
+			s->t.all = true; /* it parsed before the exec */
+		const cJSON *w = cJSON_GetObjectItemCaseSensitive(o, "wants");
+		const cJSON *dropped = cJSON_GetObjectItemCaseSensitive(o, "dropped");
+		int wants = cJSON_IsNumber(w) ? w->valueint : 3;
+		s->want_out = wants & 1;
+		s->want_err = wants & 2;
+		s->want_pm2 = wants & 4;
+		s->dropped = cJSON_IsNumber(dropped) ? (uint64_t)dropped->valuedouble : 0;
+		char *bytes = xmalloc(strlen(unsent->valuestring) / 2 + 1);
+		size_t n = hex_decode(unsent->valuestring, bytes);
+		if (n)
+			client_send_raw(c, bytes, n);
+		free(bytes);
+		sub_attach(d, c, s);
+	}
 }
 
 static void flush_path(struct daemon *d, cJSON *done, const char *path)

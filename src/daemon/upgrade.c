@@ -1,8 +1,8 @@
 /* upgrade: `pm2 update` — the daemon re-executes the binary now on disk,
  * in place, and carries its whole state across: the process table and its
  * counters, the children's output pipes with the lines they were in the
- * middle of, the control socket, the lock, timers, and the client that
- * asked. The pid does not change, so the apps stay our children (and PID 1
+ * middle of, the control socket, the lock, timers, the `pm2 logs` viewers
+ * with what they have not read yet, and the client that asked. The pid does not change, so the apps stay our children (and PID 1
  * stays PID 1); nothing is restarted and no output is lost, since what the
  * apps write meanwhile waits in their pipes. PM2 kills and resurrects every
  * app here.
@@ -130,29 +130,6 @@ static int64_t timer_left(const struct timer *t)
 	return left < 0 ? 0 : left;
 }
 
-static char *hex_of(const char *p, size_t n)
-{
-	static const char digits[] = "0123456789abcdef";
-	char *h = xmalloc(2 * n + 1);
-	for (size_t i = 0; i < n; i++) {
-		h[2 * i] = digits[(unsigned char)p[i] >> 4];
-		h[2 * i + 1] = digits[(unsigned char)p[i] & 15];
-	}
-	h[2 * n] = '\0';
-	return h;
-}
-
-static size_t unhex(const char *h, char *out)
-{
-	size_t n = 0;
-	for (; h[0] && h[1]; h += 2) {
-		int hi = h[0] <= '9' ? h[0] - '0' : h[0] - 'a' + 10;
-		int lo = h[1] <= '9' ? h[1] - '0' : h[1] - 'a' + 10;
-		out[n++] = (char)(hi << 4 | lo);
-	}
-	return n;
-}
-
 /* The fds the new process keeps; the list is also what to restore if the
  * exec fails. */
 struct keep {
@@ -252,7 +229,7 @@ static cJSON *save_instance(struct instance *in, cJSON *confs, struct keep *k)
 		cJSON *ro = cJSON_CreateObject();
 		cJSON_AddNumberToObject(ro, "fd", keep_fd(k, r->io.fd));
 		cJSON_AddNumberToObject(ro, "kind", r->kind);
-		char *hex = hex_of(r->partial.data ? r->partial.data : "", r->partial.len);
+		char *hex = hex_encode(r->partial.data ? r->partial.data : "", r->partial.len);
 		cJSON_AddStringToObject(ro, "partial", hex);
 		free(hex);
 		/* oldest first, so the restored list has the same order */
@@ -275,6 +252,7 @@ static char *save_state(struct daemon *d, struct client *c, struct keep *k)
 		cJSON_AddStringToObject(s, "notify_path", d->notify_path);
 	}
 	cJSON_AddItemToObject(s, "sockets", cluster_save(d, keep_cb, k));
+	cJSON_AddItemToObject(s, "viewers", logs_save_viewers(d, keep_cb, k));
 	char listen[80];
 	const char *token = NULL;
 	if (web_where(d, listen, sizeof(listen), &token)) {
@@ -413,7 +391,7 @@ static void resume_instance(struct daemon *d, const cJSON *o, struct app_conf **
 		const cJSON *hex = cJSON_GetObjectItemCaseSensitive(r, "partial");
 		size_t hl = cJSON_IsString(hex) ? strlen(hex->valuestring) : 0;
 		char *partial = xmalloc(hl / 2 + 1);
-		size_t pn = hl ? unhex(hex->valuestring, partial) : 0;
+		size_t pn = hl ? hex_decode(hex->valuestring, partial) : 0;
 		int fd = (int)num(r, "fd");
 		fd_set_cloexec(fd, true);
 		output_adopt(d, in, fd, (int)num(r, "kind"), partial, pn);
@@ -485,6 +463,8 @@ int upgrade_resume(struct daemon *d, int fd, char *err, size_t errlen)
 			      cJSON_IsString(t) ? t->valuestring : NULL, err, errlen) < 0)
 			dlog_warn("update: web interface not restored: %s", err);
 	}
+
+	logs_restore_viewers(d, cJSON_GetObjectItemCaseSensitive(s, "viewers"));
 
 	/* The one who asked gets the answer from the new binary. */
 	int cfd = (int)num(s, "client_fd");

@@ -75,6 +75,28 @@ PY
 	grep -q "updated in place to $NEW: 3 app(s) carried over" "$PM2_HOME/pm2.log"
 }
 
+@test "pm2 logs viewers stream on across the update: every line once, in order" {
+	printf '#!/bin/sh\ni=0\nwhile :; do i=$((i+1)); echo "line $i"; sleep 0.005; done\n' >talk.sh
+	chmod +x talk.sh
+	"$PM2" start talk.sh >/dev/null
+	"$PM2" logs talk --raw --lines 0 >viewer.out 2>&1 &
+	VIEWER=$!
+	grew() { [ "$(grep -c '^line ' viewer.out)" -gt "$1" ]; }
+	wait_until 10 grew 20
+	replace_binary "$(new_version)"
+	run "$PM2" update
+	assert_success
+	n=$(grep -c '^line ' viewer.out)
+	wait_until 10 grew $((n + 100))
+	kill -0 "$VIEWER" # still streaming: the update did not end it
+	kill "$VIEWER"
+	wait "$VIEWER" || true
+	# consecutive numbers: nothing lost, nothing repeated, no line cut
+	awk '/^line / { n = $2 + 0; if (prev && n != prev + 1) { print "after " prev ": " $0; bad = 1 }; prev = n }
+	     !/^line [0-9]+$/ { print "odd line: " $0; bad = 1 }
+	     END { exit bad }' viewer.out
+}
+
 @test "a line half written before the update is finished after it" {
 	cat >half.sh <<'SH'
 #!/bin/sh
