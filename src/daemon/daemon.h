@@ -391,6 +391,10 @@ int web_start(struct daemon *d, const char *listen, const char *token, char *err
 void web_stop(struct daemon *d);
 /* Where the web interface listens and its token (false if it is off). */
 bool web_where(const struct daemon *d, char *listen, size_t n, const char **token);
+/* `pm2 update`: its listening socket (-1 if off), and serving one that
+ * already listens, so that no probe is refused across the exec. */
+int web_fd(const struct daemon *d);
+int web_adopt(struct daemon *d, int fd, const char *token);
 /* The "web" control request (`pm2 web`). */
 cJSON *web_request(struct daemon *d, struct client *c, const cJSON *req);
 /* Prometheus text format of the process table (metrics.c). */

@@ -309,6 +309,14 @@ struct http_server *http_listen(struct loop *l, const struct hostport *addr, htt
 			close(fd);
 		return NULL;
 	}
+	struct http_server *s = http_adopt(l, fd, fn, ctx);
+	if (!s)
+		snprintf(err, errlen, "cannot watch %s: %s", where, strerror(errno));
+	return s;
+}
+
+struct http_server *http_adopt(struct loop *l, int fd, http_handler fn, void *ctx)
+{
 	struct http_server *s = xcalloc(1, sizeof(*s));
 	s->loop = l;
 	s->fn = fn;
@@ -317,12 +325,18 @@ struct http_server *http_listen(struct loop *l, const struct hostport *addr, htt
 	getsockname(fd, (struct sockaddr *)&s->addr.sa, &s->addr.len);
 	io_init(&s->io, fd, on_accept, s);
 	if (loop_io_add(l, &s->io, EPOLLIN) < 0) {
-		snprintf(err, errlen, "cannot watch %s: %s", where, strerror(errno));
+		int e = errno;
 		close(fd);
 		free(s);
+		errno = e;
 		return NULL;
 	}
 	return s;
+}
+
+int http_fd(const struct http_server *s)
+{
+	return s->io.fd;
 }
 
 void http_close(struct http_server *s)

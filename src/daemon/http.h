@@ -29,6 +29,11 @@ struct http_server;
  * bound. */
 struct http_server *http_listen(struct loop *l, const struct hostport *addr, http_handler fn,
 				void *ctx, char *err, size_t errlen);
+/* Serve a socket that already listens (carried over `pm2 update`); NULL
+ * with errno set if it cannot be watched (the fd is closed then). */
+struct http_server *http_adopt(struct loop *l, int fd, http_handler fn, void *ctx);
+/* Its listening socket. */
+int http_fd(const struct http_server *s);
 /* Close the listening socket and every connection. */
 void http_close(struct http_server *s);
 /* Where it listens (the real port when 0 was asked for). */

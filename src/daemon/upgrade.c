@@ -258,6 +258,7 @@ static char *save_state(struct daemon *d, struct client *c, struct keep *k)
 	if (web_where(d, listen, sizeof(listen), &token)) {
 		cJSON *w = cJSON_AddObjectToObject(s, "web");
 		cJSON_AddStringToObject(w, "listen", listen);
+		cJSON_AddNumberToObject(w, "fd", keep_fd(k, web_fd(d)));
 		if (token)
 			cJSON_AddStringToObject(w, "token", token);
 	}
@@ -330,15 +331,6 @@ cJSON *upgrade_request(struct daemon *d, struct client *c, const cJSON *req)
 	char fdarg[16];
 	snprintf(fdarg, sizeof(fdarg), "%d", sfd);
 	char *argv[] = { "pm2", "__resume", fdarg, NULL };
-	/* The web port is bound again by the new process: let go of it. */
-	char listen[80];
-	const char *token = NULL;
-	char *token_copy = NULL;
-	bool web_on = web_where(d, listen, sizeof(listen), &token);
-	if (web_on) {
-		token_copy = token ? xstrdup(token) : NULL;
-		web_stop(d);
-	}
 	execve(path, argv, environ);
 
 	/* Still here: nothing changed; carry on as before. */
@@ -346,9 +338,6 @@ cJSON *upgrade_request(struct daemon *d, struct client *c, const cJSON *req)
 	for (size_t i = 0; i < k.n; i++)
 		fd_set_cloexec(k.fds[i], true);
 	close(sfd);
-	if (web_on && web_start(d, listen, token_copy, err, sizeof(err)) < 0)
-		dlog_warn("web interface lost after a failed update: %s", err);
-	free(token_copy);
 	free(k.fds);
 	dlog_warn("update failed: cannot execute %s: %s", path, strerror(e));
 	cJSON *r = reply_err("not updating: cannot execute %s: %s", path, strerror(e));
@@ -459,8 +448,13 @@ int upgrade_resume(struct daemon *d, int fd, char *err, size_t errlen)
 	if (web) {
 		const cJSON *l = cJSON_GetObjectItemCaseSensitive(web, "listen");
 		const cJSON *t = cJSON_GetObjectItemCaseSensitive(web, "token");
-		if (web_start(d, cJSON_IsString(l) ? l->valuestring : NULL,
-			      cJSON_IsString(t) ? t->valuestring : NULL, err, errlen) < 0)
+		const cJSON *wfd = cJSON_GetObjectItemCaseSensitive(web, "fd");
+		const char *token = cJSON_IsString(t) ? t->valuestring : NULL;
+		if (cJSON_IsNumber(wfd))
+			fd_set_cloexec(wfd->valueint, true);
+		/* The socket carried over; binding anew is the fallback. */
+		if ((!cJSON_IsNumber(wfd) || web_adopt(d, wfd->valueint, token) < 0) &&
+		    web_start(d, cJSON_IsString(l) ? l->valuestring : NULL, token, err, errlen) < 0)
 			dlog_warn("update: web interface not restored: %s", err);
 	}
 

@@ -279,6 +279,40 @@ bool web_where(const struct daemon *d, char *listen, size_t n, const char **toke
 	return true;
 }
 
+int web_fd(const struct daemon *d)
+{
+	return d->web ? http_fd(d->web->http) : -1;
+}
+
+/* Serve with this server from now on (the old one, if any, is closed). */
+static void web_use(struct daemon *d, struct http_server *http)
+{
+	web_stop(d);
+	d->web = xcalloc(1, sizeof(*d->web));
+	d->web->http = http;
+	d->web->loopback_only = hostport_is_loopback(http_address(http));
+}
+
+/* The token is set and the address logged, however the socket came. */
+static void web_announce(struct daemon *d, const char *token)
+{
+	char have[80];
+	free(d->web->token);
+	d->web->token = token && *token ? xstrdup(token) : NULL;
+	hostport_format(http_address(d->web->http), have, sizeof(have));
+	dlog_info("web interface on http://%s (actions %s)", have, d->web->token ? "on" : "off");
+}
+
+int web_adopt(struct daemon *d, int fd, const char *token)
+{
+	struct http_server *http = http_adopt(&d->loop, fd, web_handle, d);
+	if (!http)
+		return -1;
+	web_use(d, http);
+	web_announce(d, token);
+	return 0;
+}
+
 int web_start(struct daemon *d, const char *listen, const char *token, char *err, size_t errlen)
 {
 	struct hostport addr;
@@ -297,15 +331,9 @@ int web_start(struct daemon *d, const char *listen, const char *token, char *err
 		struct http_server *http = http_listen(&d->loop, &addr, web_handle, d, err, errlen);
 		if (!http)
 			return -1;
-		web_stop(d);
-		d->web = xcalloc(1, sizeof(*d->web));
-		d->web->http = http;
-		d->web->loopback_only = hostport_is_loopback(&addr);
+		web_use(d, http);
 	}
-	free(d->web->token);
-	d->web->token = token && *token ? xstrdup(token) : NULL;
-	hostport_format(http_address(d->web->http), have, sizeof(have));
-	dlog_info("web interface on http://%s (actions %s)", have, d->web->token ? "on" : "off");
+	web_announce(d, token);
 	return 0;
 }
 

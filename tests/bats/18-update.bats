@@ -97,6 +97,42 @@ PY
 	     END { exit bad }' viewer.out
 }
 
+@test "the web interface keeps its listening socket across the update: no probe refused" {
+	PORT=18689
+	make_sleeper quiet
+	"$PM2" start quiet.sh >/dev/null
+	PM2_API_PORT=$PORT "$PM2" web >/dev/null
+	wait_until 10 curl -fsS -o /dev/null "http://127.0.0.1:$PORT/healthz"
+	inode() { ss -ltnHe "sport = :$PORT" | grep -o 'ino:[0-9]*'; }
+	before=$(inode)
+	[ -n "$before" ]
+	(
+		fails=0 ok=0
+		while [ ! -e stop ]; do
+			if curl -fsS -m 5 -o /dev/null "http://127.0.0.1:$PORT/healthz"; then
+				ok=$((ok + 1))
+			else
+				fails=$((fails + 1))
+			fi
+		done
+		echo "$ok $fails" >probes
+	) &
+	PROBES=$!
+	sleep 0.5
+	replace_binary "$(new_version)"
+	run "$PM2" update
+	assert_success
+	sleep 0.5
+	touch stop
+	wait "$PROBES"
+	echo "probes ok/failed: $(cat probes)"
+	[ "$(cut -d' ' -f2 probes)" = 0 ]
+	[ "$(cut -d' ' -f1 probes)" -gt 10 ]
+	# the very socket the old binary listened on
+	[ "$(inode)" = "$before" ]
+	[ "$(daemon_version)" = "$(new_version)" ]
+}
+
 @test "a line half written before the update is finished after it" {
 	cat >half.sh <<'SH'
 #!/bin/sh
