@@ -265,8 +265,6 @@ static void add_file(struct daemon *d, cJSON *files, const struct instance *in, 
 	cJSON_AddItemToArray(files, f);
 }
 
-/* logs {target, type: "out"|"err", stream}: the files to tail, then (if
- * stream) every new line of the matching processes. */
 static void sub_attach(struct daemon *d, struct client *c, struct log_sub *s)
 {
 	s->c = c;
@@ -275,6 +273,8 @@ static void sub_attach(struct daemon *d, struct client *c, struct log_sub *s)
 	d->subs = s;
 }
 
+/* logs {target, type: "out"|"err", stream}: the files to tail, then (if
+ * stream) every new line of the matching processes. */
 cJSON *logs_cmd_logs(struct daemon *d, struct client *c, const cJSON *req)
 {
 	const char *text = req_str(req, "target", "all");
