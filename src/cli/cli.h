@@ -57,6 +57,9 @@ cJSON *client_list(struct cli *c, bool full, bool quiet);
 /* The same at a level of detail: "table" (the `ls` columns only), "brief"
  * or "full". */
 cJSON *client_list_detail(struct cli *c, const char *detail, bool quiet);
+/* The full list for a command that names a process: NULL, with `usage`
+ * said, when the command line names none. */
+cJSON *client_list_for(struct cli *c, const char *usage);
 
 /* output helpers (render.c) */
 void say(struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -144,6 +144,15 @@ cJSON *client_list(struct cli *c, bool full, bool quiet)
 	return client_list_detail(c, full ? "full" : "brief", quiet);
 }
 
+cJSON *client_list_for(struct cli *c, const char *usage)
+{
+	if (c->npos < 1) {
+		say_err(c, "%s", usage);
+		return NULL;
+	}
+	return client_list(c, true, false);
+}
+
 cJSON *client_list_detail(struct cli *c, const char *detail, bool quiet)
 {
 	cJSON *req = client_request("jlist");

@@ -359,11 +359,7 @@ static int cmd_start_or_reload(struct cli *c) { return cmd_start_or(c, "reloadPr
 
 static int cmd_describe(struct cli *c)
 {
-	if (c->npos < 1) {
-		say_err(c, "describe needs a process: an id or a name");
-		return 1;
-	}
-	cJSON *procs = client_list(c, true, false);
+	cJSON *procs = client_list_for(c, "describe needs a process: an id or a name");
 	if (!procs)
 		return 1;
 	int shown = 0;

@@ -210,11 +210,7 @@ static bool matches(const cJSON *p, const char *target)
 
 int ops_env(struct cli *c)
 {
-	if (c->npos < 1) {
-		say_err(c, "env needs a process id: pm2 env 0");
-		return 1;
-	}
-	cJSON *procs = client_list(c, true, false);
+	cJSON *procs = client_list_for(c, "env needs a process id: pm2 env 0");
 	if (!procs)
 		return 1;
 	int shown = 0;
@@ -249,11 +245,7 @@ int ops_pid(struct cli *c)
 
 int ops_id(struct cli *c)
 {
-	if (c->npos < 1) {
-		say_err(c, "id needs an app name: pm2 id api");
-		return 1;
-	}
-	cJSON *procs = client_list(c, true, false);
+	cJSON *procs = client_list_for(c, "id needs an app name: pm2 id api");
 	if (!procs)
 		return 1;
 	struct buf out;
