@@ -10,8 +10,8 @@ const char *signal_name(int sig);
 /* Every ignored signal back to its default, libc's reserved ones included.
  * An ignored signal is dropped when sent, so a daemon started by a shell
  * that ignores TERM or CHLD (nohup, CI runners, init scripts) would never
- * see it, and apps would inherit the ignoring through exec. Only raw
- * syscalls: safe between fork and exec. */
+ * see it, and apps would inherit the ignoring through exec. The daemon
+ * calls it once at startup; its children then start with defaults. */
 void signals_unignore(void);
 
 #endif

@@ -1,7 +1,6 @@
 /* spawn: see spawn.h. */
 #define _GNU_SOURCE
 #include "spawn.h"
-#include "../common/signals.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -206,7 +205,9 @@ pid_t spawn_instance(struct daemon *d, struct instance *in, const struct spawn_i
 
 	/* Child: from here only async-signal-safe calls. */
 	setsid();
-	signals_unignore();
+	/* Dispositions need nothing: the daemon ignores no signal (it undid
+	 * what its parent left ignored at startup), and exec resets handlers.
+	 * The mask is ours, all blocked for the signalfd. */
 	sigset_t none;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
